@@ -1,0 +1,172 @@
+package fuse3d.tensor.cpu;
+
+import fuse3d.tensor.BinaryOp;
+import fuse3d.tensor.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 elementwise row kernels: a Vector API version for unit-stride (and scalar-broadcast) rows and a
+ * plain scalar twin that defines the result. Output rows are always contiguous.
+ */
+public final class ElementwiseKernels {
+    private static final VectorSpecies<Float> F = Simd.F;
+
+    private ElementwiseKernels() {}
+
+    /** out[oo + i] = op(x[xo + i*xs]) for i in [0, n). */
+    public static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] out, int oo, int n, double p0, double p1) {
+        if (Simd.ENABLED && xs == 1 && n >= F.length() && unarySimd(op, x, xo, out, oo, n, (float) p0, (float) p1)) return;
+        unaryRowScalar(op, x, xo, xs, out, oo, n, p0, p1);
+    }
+
+    /** The scalar twin: evaluates the float64 definition and rounds once. */
+    public static void unaryRowScalar(UnaryOp op, float[] x, int xo, int xs, float[] out, int oo, int n, double p0, double p1) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i * xs]; }
+            case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i * xs]); }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v > 0 || v != v ? v : 0f; } }
+            case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v * v; } }
+            default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) op.apply(x[xo + i * xs], p0, p1); }
+        }
+    }
+
+    /** Returns false when the op has no vector form; the caller then runs the scalar twin. */
+    static boolean unarySimd(UnaryOp op, float[] x, int xo, float[] out, int oo, int n, float p0, float p1) {
+        int bound = F.loopBound(n);
+        int i = 0;
+        switch (op) {
+            case NEG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).neg().intoArray(out, oo + i); }
+            case ABS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).abs().intoArray(out, oo + i); }
+            case SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, xo + i); v.mul(v).intoArray(out, oo + i); } }
+            case EXP -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i); }
+            case LOG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i); }
+            case LOG1P -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i); }
+            case EXPM1 -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.EXPM1).intoArray(out, oo + i); }
+            case SQRT -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).sqrt().intoArray(out, oo + i); }
+            case RSQRT -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i).sqrt()).intoArray(out, oo + i); }
+            case RECIPROCAL -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i)).intoArray(out, oo + i); }
+            case TANH -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i); }
+            case SIN -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i); }
+            case COS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.COS).intoArray(out, oo + i); }
+            case SIGMOID -> {
+                var one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length())
+                    one.div(one.add(FloatVector.fromArray(F, x, xo + i).neg().lanewise(VectorOperators.EXP))).intoArray(out, oo + i);
+            }
+            case SILU -> {
+                var one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    v.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(out, oo + i);
+                }
+            }
+            case RELU -> {
+                var zero = FloatVector.zero(F);
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(out, oo + i); // NaN and +0 pass through
+                }
+            }
+            case LEAKY_RELU -> {
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    v.blend(v.mul(p0), v.compare(VectorOperators.LE, 0f)).intoArray(out, oo + i);
+                }
+            }
+            case CLAMP -> {
+                if (Float.isNaN(p0) || Float.isNaN(p1)) return false;
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    var c = v.max(p0).min(p1);
+                    c.blend(v, v.test(jdk.incubator.vector.VectorOperators.IS_NAN)).intoArray(out, oo + i);
+                }
+            }
+            default -> { return false; }
+        }
+        if (i < n) unaryRowScalar(op, x, xo + i, 1, out, oo + i, n - i, p0, p1);
+        return true;
+    }
+
+    /** out[oo + i] = op(a[ao + i*as], b[bo + i*bs]) for arithmetic ops with a float32 result. */
+    public static void binaryRow(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        if (Simd.ENABLED && n >= F.length() && (as == 1 || as == 0) && (bs == 1 || bs == 0) && (as | bs) != 0
+                && binarySimd(op, a, ao, as, b, bo, bs, out, oo, n)) return;
+        binaryRowScalar(op, a, ao, as, b, bo, bs, out, oo, n);
+    }
+
+    public static void binaryRowScalar(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i * as] + b[bo + i * bs]; }
+            case SUB -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i * as] - b[bo + i * bs]; }
+            case MUL -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i * as] * b[bo + i * bs]; }
+            case DIV -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i * as] / b[bo + i * bs]; }
+            default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) op.apply(a[ao + i * as], b[bo + i * bs]); }
+        }
+    }
+
+    static boolean binarySimd(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        VectorOperators.Binary vop = switch (op) {
+            case ADD -> VectorOperators.ADD;
+            case SUB -> VectorOperators.SUB;
+            case MUL -> VectorOperators.MUL;
+            case DIV -> VectorOperators.DIV;
+            case MAXIMUM -> VectorOperators.MAX;
+            case MINIMUM -> VectorOperators.MIN;
+            case POW -> VectorOperators.POW;
+            case ATAN2 -> VectorOperators.ATAN2;
+            default -> null;
+        };
+        if (vop == null) return false;
+        int bound = F.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += F.length())
+                FloatVector.fromArray(F, a, ao + i).lanewise(vop, FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
+        } else if (as == 1) {
+            var vb = FloatVector.broadcast(F, b[bo]);
+            for (; i < bound; i += F.length()) FloatVector.fromArray(F, a, ao + i).lanewise(vop, vb).intoArray(out, oo + i);
+        } else {
+            var va = FloatVector.broadcast(F, a[ao]);
+            for (; i < bound; i += F.length()) va.lanewise(vop, FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) binaryRowScalar(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
+        return true;
+    }
+
+    /** Sum of a unit-stride float row, accumulated in vector lanes per block and in float64 across blocks. */
+    public static double sumRow(float[] x, int xo, int n) {
+        if (!Simd.ENABLED || n < 4 * F.length()) return sumRowScalar(x, xo, n);
+        double total = 0;
+        final int block = 4096;
+        int lanes = F.length();
+        for (int start = 0; start < n; start += block) {
+            int len = Math.min(block, n - start);
+            int b4 = len - len % (4 * lanes);
+            var s0 = FloatVector.zero(F);
+            var s1 = FloatVector.zero(F);
+            var s2 = FloatVector.zero(F);
+            var s3 = FloatVector.zero(F);
+            int base = xo + start;
+            int i = 0;
+            for (; i < b4; i += 4 * lanes) {
+                s0 = s0.add(FloatVector.fromArray(F, x, base + i));
+                s1 = s1.add(FloatVector.fromArray(F, x, base + i + lanes));
+                s2 = s2.add(FloatVector.fromArray(F, x, base + i + 2 * lanes));
+                s3 = s3.add(FloatVector.fromArray(F, x, base + i + 3 * lanes));
+            }
+            double t = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            for (; i < len; i++) t += x[base + i];
+            total += t;
+        }
+        return total;
+    }
+
+    /** The scalar twin of {@link #sumRow}: a float64 running sum. */
+    public static double sumRowScalar(float[] x, int xo, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += x[xo + i];
+        return s;
+    }
+}
