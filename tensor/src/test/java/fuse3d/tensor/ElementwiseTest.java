@@ -1,0 +1,131 @@
+package fuse3d.tensor;
+
+import static fuse3d.tensor.testing.Closeness.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fuse3d.tensor.cpu.ElementwiseKernels;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** Elementwise ops: PyTorch's values and dtype rules, and every SIMD path against its scalar twin. */
+class ElementwiseTest {
+    @Test
+    void handCases() {
+        Tensor x = Tensor.vector(-2, -0.5f, 0, 1.5f);
+        assertArrayEquals(new float[] {0, 0, 0, 1.5f}, x.relu().toFloatArray());
+        assertArrayEquals(new float[] {-0.2f, -0.05f, 0, 1.5f}, x.leakyRelu(0.1).toFloatArray(), 1e-7f);
+        assertArrayEquals(new float[] {-1, -0.5f, 0, 1}, x.clamp(-1, 1).toFloatArray());
+        assertArrayEquals(new float[] {-2, -1, 0, 1}, x.floor().toFloatArray());
+        assertArrayEquals(new float[] {0, 0, 2}, Tensor.vector(0.5f, -0.5f, 2.5f).round().add(Tensor.vector(0, 0, -0f)).toFloatArray());
+        assertEquals(0.8413447460685429 * 1.0, Tensor.scalar(1.0, DType.FLOAT64).gelu().item(), 1e-15);
+        assertEquals(Math.atan2(1, -1), Tensor.scalar(1).atan2(Tensor.scalar(-1)).item(), 1e-7);
+        assertArrayEquals(new float[] {1, 2}, Tensor.vector(-5, 5).remainder(3).toFloatArray());
+    }
+
+    @Test
+    void erfMatchesKnownValues() {
+        assertEquals(0.0, Erf.erf(0), 0);
+        assertEquals(0.5204998778130465, Erf.erf(0.5), 3e-16);
+        assertEquals(0.9953222650189527, Erf.erf(2), 1e-15);
+        assertEquals(-0.9999999845827421, Erf.erf(-4), 1e-15);
+        assertEquals(1.0, Erf.erf(7), 0);
+    }
+
+    @Test
+    void dtypePromotionFollowsTorch() {
+        Tensor i = Tensor.ofLongs(new long[] {1, 2, 3}, 3);
+        assertEquals(DType.INT64, i.add(2).dtype());
+        assertEquals(DType.FLOAT32, i.add(0.5).dtype());
+        assertEquals(DType.FLOAT32, i.div(2).dtype());
+        assertArrayEquals(new float[] {0.5f, 1, 1.5f}, i.div(2).toFloatArray());
+        assertEquals(DType.FLOAT32, i.add(Tensor.vector(1, 1, 1)).dtype());
+        assertEquals(DType.BOOL, i.gt(1).dtype());
+        assertEquals(DType.INT64, i.sum().dtype());
+        // a 0-d float64 operand does not promote a float32 tensor (same category)
+        assertEquals(DType.FLOAT32, Tensor.vector(1, 2).mul(Tensor.scalar(2, DType.FLOAT64)).dtype());
+        assertEquals(DType.FLOAT64, Tensor.vector(1, 2).mul(Tensor.of(new double[] {2, 2}, 2)).dtype());
+        assertArrayEquals(new long[] {1, 4, 9}, i.pow(2).toLongArray());
+    }
+
+    @Test
+    void errorsNameOpAndShapes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)));
+        assertEquals("add: shapes [2, 3] and [4] cannot be broadcast: dim 1 has sizes 3 and 4 (must be equal or 1)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.where(Tensor.zeros(2), Tensor.zeros(2), Tensor.zeros(2)));
+        assertTrue(e.getMessage().startsWith("where: condition must be bool"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.arange(4).mean());
+        assertTrue(e.getMessage().startsWith("mean: expects a floating tensor"), e.getMessage());
+    }
+
+    @Test
+    void whereAndMaskedFillBroadcast() {
+        Tensor c = Tensor.ofBools(new boolean[] {true, false}, 2, 1);
+        Tensor r = Tensor.where(c, Tensor.ones(2, 3), Tensor.zeros(3));
+        assertArrayEquals(new float[] {1, 1, 1, 0, 0, 0}, r.toFloatArray());
+        Tensor m = Tensor.vector(1, -1, 2).gt(0);
+        assertArrayEquals(new float[] {9, -1, 9}, Tensor.vector(1, -1, 2).maskedFill(m, 9).toFloatArray());
+    }
+
+    /** Every unary op's vector path agrees with its scalar twin (1 ulp-scale for transcendental ops). */
+    @Property(tries = 40)
+    void unarySimdMatchesScalarTwin(@ForAll long seed, @ForAll @IntRange(min = 1, max = 70) int n) {
+        Generator g = new Generator(seed);
+        float[] x = g.uniform(-6, 6, n).toFloatArray();
+        float[] pos = g.uniform(0.01, 8, n).toFloatArray();
+        for (UnaryOp op : UnaryOp.values()) {
+            if (op.boolResult()) continue;
+            float[] in = (op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT || op == UnaryOp.LOG1P || op == UnaryOp.POW_SCALAR) ? pos : x;
+            float[] fast = new float[n], ref = new float[n];
+            double p0 = op == UnaryOp.CLAMP ? -1.5 : op == UnaryOp.POW_SCALAR ? 2.5 : 0.1, p1 = 2.0;
+            ElementwiseKernels.unaryRow(op, in, 0, 1, fast, 0, n, p0, p1);
+            ElementwiseKernels.unaryRowScalar(op, in, 0, 1, ref, 0, n, p0, p1);
+            for (int i = 0; i < n; i++)
+                assertEquals(ref[i], fast[i], 4e-6 * Math.max(1, Math.abs(ref[i])), op + " at " + i + " of " + in[i]);
+        }
+    }
+
+    /** Binary vector paths (same-shape and scalar-broadcast rows) agree with the scalar twin. */
+    @Property(tries = 40)
+    void binarySimdMatchesScalarTwin(@ForAll long seed, @ForAll @IntRange(min = 1, max = 70) int n) {
+        Generator g = new Generator(seed);
+        float[] a = g.uniform(0.1, 4, n).toFloatArray(), b = g.uniform(-3, 3, n).toFloatArray();
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM, BinaryOp.MINIMUM, BinaryOp.POW, BinaryOp.ATAN2}) {
+            for (int[] strides : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+                float[] fast = new float[n], ref = new float[n];
+                ElementwiseKernels.binaryRow(op, a, 0, strides[0], b, 0, strides[1], fast, 0, n);
+                ElementwiseKernels.binaryRowScalar(op, a, 0, strides[0], b, 0, strides[1], ref, 0, n);
+                for (int i = 0; i < n; i++)
+                    assertEquals(ref[i], fast[i], 4e-6 * Math.max(1, Math.abs(ref[i])), op + " strides " + strides[0] + "," + strides[1] + " at " + i);
+            }
+        }
+    }
+
+    /** Arithmetic on dyadic values is exact in float32, so commutativity and distributivity hold bitwise. */
+    @Property(tries = 60)
+    void arithmeticLawsHoldExactlyOnDyadics(@ForAll long seed) {
+        Generator g = new Generator(seed);
+        Tensor a = g.randint(-64, 64, 3, 5).toFloat().div(16), b = g.randint(-64, 64, 5).toFloat().div(16), c = g.randint(-64, 64, 3, 1).toFloat().div(16);
+        assertClose(a.add(b), b.add(a), 0, 0);
+        assertClose(a.mul(b), b.mul(a), 0, 0);
+        assertClose(a.mul(b.add(c)), a.mul(b).add(a.mul(c)), 0, 0);
+        assertClose(a.sub(b).add(b), a, 0, 0);
+        assertClose(a.neg().neg(), a, 0, 0);
+        assertClose(a.maximum(b).add(a.minimum(b)), a.add(b), 0, 0);
+    }
+
+    /** Strided (non-contiguous) inputs take the generic path; results equal those on contiguous copies. */
+    @Property(tries = 40)
+    void stridedInputsMatchContiguous(@ForAll long seed) {
+        Generator g = new Generator(seed);
+        Tensor x = g.normal(0, 2, 6, 9).t();
+        Tensor y = g.normal(0, 2, 9, 6).slice(1, 0, 6, 1);
+        assertClose(x.exp(), x.contiguous().exp(), 2e-6, 0);
+        assertClose(x.mul(y), x.contiguous().mul(y.contiguous()), 0, 0);
+        assertClose(x.sigmoid().toDouble(), x.toDouble().sigmoid(), 1e-6, 1e-7);
+    }
+}

@@ -1,0 +1,116 @@
+package fuse3d.tensor;
+
+import static fuse3d.tensor.testing.Closeness.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fuse3d.tensor.cpu.ElementwiseKernels;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** Reductions against float64 loops, softmax's laws, and the index conventions of max/min. */
+class ReductionTest {
+    @Test
+    void handCases() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new float[] {5, 7, 9}, x.sum(0).toFloatArray());
+        assertArrayEquals(new float[] {6, 15}, x.sum(new int[] {1}, true).toFloatArray());
+        assertArrayEquals(new int[] {2, 1}, x.sum(new int[] {1}, true).shape());
+        assertEquals(3.5, x.mean().item(), 0);
+        assertEquals(3.5, x.var().item(), 1e-6);
+        assertEquals(Math.sqrt(91), x.norm().item(), 1e-5);
+        assertArrayEquals(new long[] {2, 2}, x.argmax(1, false).toLongArray());
+        assertEquals(5, x.argmax().item());
+        assertArrayEquals(new float[] {1, 3, 6, 4, 9, 15}, x.cumsum(1).toFloatArray());
+        assertEquals(720, x.prod().item(), 0);
+        Tensor ties = Tensor.vector(3, 1, 3, Float.NaN, 3);
+        assertEquals(3, ties.argmax(0, false).item()); // NaN wins
+        assertEquals(0, Tensor.vector(3, 1, 3).argmax(0, false).item()); // first of equal maxima
+    }
+
+    @Test
+    void emptyReductionsFollowTorch() {
+        Tensor e = Tensor.zeros(0, 3);
+        assertArrayEquals(new float[] {0, 0, 0}, e.sum(0).toFloatArray());
+        assertTrue(Double.isNaN(e.mean(new int[] {0}, false).toFloatArray()[0]));
+        assertThrows(IllegalArgumentException.class, () -> e.amax(new int[] {0}, false));
+        assertThrows(IllegalArgumentException.class, e::max);
+    }
+
+    @Test
+    void softmaxIsStableForLargeLogits() {
+        Tensor x = Tensor.vector(1000, 1001, 1002);
+        double[] s = x.softmax(0).toDoubleArray();
+        assertEquals(1.0, s[0] + s[1] + s[2], 1e-6);
+        assertEquals(Math.exp(-2) / (1 + Math.exp(-1) + Math.exp(-2)), s[0], 1e-6);
+        assertClose(x.logSoftmax(0), x.softmax(0).log(), 1e-5, 1e-6);
+    }
+
+    /** sum/mean/amax over random dims equal float64 loops over the same elements. */
+    @Property(tries = 60)
+    void reductionsMatchFloat64Loops(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int rank) {
+        Generator g = new Generator(seed);
+        int[] shape = new int[rank];
+        for (int i = 0; i < rank; i++) shape[i] = 1 + (int) g.nextLong(6);
+        Tensor x = g.normal(0, 1, shape);
+        int d = (int) g.nextLong(rank);
+        Tensor sum = x.sum(new int[] {d}, true);
+        Tensor xd = x.toDouble();
+        double[] flat = xd.toDoubleArray();
+        int inner = 1;
+        for (int i = d + 1; i < rank; i++) inner *= shape[i];
+        int outer = flat.length / (inner * shape[d]);
+        double[] expect = new double[outer * inner];
+        double[] expMax = new double[outer * inner];
+        java.util.Arrays.fill(expMax, Double.NEGATIVE_INFINITY);
+        for (int o = 0; o < outer; o++)
+            for (int k = 0; k < shape[d]; k++)
+                for (int i = 0; i < inner; i++) {
+                    double v = flat[(o * shape[d] + k) * inner + i];
+                    expect[o * inner + i] += v;
+                    expMax[o * inner + i] = Math.max(expMax[o * inner + i], v);
+                }
+        int[] kshape = shape.clone();
+        kshape[d] = 1;
+        assertClose(sum, Tensor.of(expect, kshape).toFloat(), 1e-5, 1e-5);
+        assertClose(x.amax(new int[] {d}, true), Tensor.of(expMax, kshape).toFloat(), 0, 0);
+        assertClose(x.mean(new int[] {d}, true), Tensor.of(expect, kshape).div(shape[d]).toFloat(), 1e-5, 1e-6);
+        assertClose(x.sum(), Tensor.scalar(java.util.Arrays.stream(flat).sum()), 1e-5, 1e-4);
+    }
+
+    /** Softmax rows are positive and sum to 1 along the chosen dim. */
+    @Property(tries = 60)
+    void softmaxRowsSumToOne(@ForAll long seed, @ForAll @IntRange(min = 0, max = 2) int dim) {
+        Generator g = new Generator(seed);
+        Tensor x = g.normal(0, 5, 3, 4, 5);
+        Tensor s = x.softmax(dim);
+        assertTrue(s.ge(0).all().item() == 1);
+        assertClose(s.sum(new int[] {dim}, false), Tensor.ones(s.sum(new int[] {dim}, false).shape()), 1e-5, 1e-6);
+        assertClose(x.logsumexp(new int[] {dim}, false), x.toDouble().exp().sum(new int[] {dim}, false).log().toFloat(), 1e-5, 1e-5);
+    }
+
+    /** The vector sum kernel agrees with its float64 twin within a length-aware bound. */
+    @Property(tries = 40)
+    void sumKernelMatchesScalarTwin(@ForAll long seed, @ForAll @IntRange(min = 1, max = 20000) int n) {
+        float[] x = new Generator(seed).normal(0, 1, n).toFloatArray();
+        double ref = ElementwiseKernels.sumRowScalar(x, 0, n);
+        double abs = 0;
+        for (float v : x) abs += Math.abs(v);
+        assertEquals(ref, ElementwiseKernels.sumRow(x, 0, n), 1e-6 * abs + 1e-9);
+    }
+
+    @Property(tries = 40)
+    void varianceMatchesDefinition(@ForAll long seed, @ForAll @IntRange(min = 2, max = 50) int n) {
+        double[] v = new Generator(seed).normal(DType.FLOAT64, 3, 2, n).toDoubleArray();
+        double mean = java.util.Arrays.stream(v).average().orElseThrow();
+        double ss = 0;
+        for (double d : v) ss += (d - mean) * (d - mean);
+        Tensor t = Tensor.of(v, n);
+        assertEquals(ss / (n - 1), t.var().item(), 1e-12 * Math.max(1, ss));
+        assertEquals(Math.sqrt(ss / n), t.std(null, 0, false).item(), 1e-12 * Math.max(1, ss));
+    }
+}
