@@ -15,7 +15,11 @@ public enum BinaryOp {
     public DType resultType(DType a, DType b) {
         if (isComparison() || isLogical()) return DType.BOOL;
         DType p = DType.promote(a, b);
-        if (p == DType.BOOL && this != MAXIMUM && this != MINIMUM) p = DType.INT64;
+        if (p == DType.BOOL) {
+            // torch: bool + bool is logical or, bool * bool logical and; bool - bool is an error
+            if (this == SUB) throw new IllegalArgumentException("sub: subtraction of two bool tensors is not supported; use logicalXor()");
+            if (this != ADD && this != MUL && this != MAXIMUM && this != MINIMUM && this != DIV && this != ATAN2) p = DType.INT64;
+        }
         if ((this == DIV || this == ATAN2) && !p.isFloating()) return DType.FLOAT32;
         return p;
     }
