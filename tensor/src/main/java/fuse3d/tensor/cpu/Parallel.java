@@ -1,0 +1,151 @@
+package fuse3d.tensor.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The shared worker pool of the CPU kernels and a contiguous-chunk parallel for loop on it.
+ *
+ * <p>The pool has {@link #threads()} workers: the number of cores, or {@code -Dfuse3d.threads=N}. Kernels
+ * split their output into disjoint contiguous ranges and never accumulate across chunks, so a kernel whose
+ * chunk boundaries do not change its arithmetic gives the same bits for every thread count.
+ */
+public final class Parallel {
+
+    /** The body of a parallel loop: processes the half-open index range {@code [lo, hi)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int lo, int hi);
+    }
+
+    private static final int THREADS = configuredThreads();
+
+    private static final ForkJoinPool POOL = new ForkJoinPool(THREADS, pool -> {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("fuse3d-cpu-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    private Parallel() {}
+
+    private static int configuredThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String prop = System.getProperty("fuse3d.threads");
+        if (prop == null || prop.isBlank()) {
+            return Math.max(1, cores);
+        }
+        try {
+            int n = Integer.parseInt(prop.trim());
+            if (n < 1) {
+                throw new IllegalArgumentException("-Dfuse3d.threads must be >= 1, got " + prop);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-Dfuse3d.threads must be an integer, got " + prop, e);
+        }
+    }
+
+    /** The default thread count of the kernels: the core count, or {@code -Dfuse3d.threads}. */
+    public static int threads() {
+        return THREADS;
+    }
+
+    /** The shared pool (daemon workers), for callers that need to submit their own tasks. */
+    public static ForkJoinPool pool() {
+        return POOL;
+    }
+
+    /**
+     * Runs {@code body} over {@code [from, to)} split into at most {@code threads} contiguous chunks of
+     * near-equal size (the first {@code (to-from) % chunks} chunks get one index more), and returns when
+     * all chunks are done. With one chunk the body runs on the calling thread. An exception thrown by any
+     * chunk is rethrown here after all chunks have finished.
+     */
+    public static void forRange(int from, int to, int threads, RangeBody body) {
+        int len = to - from;
+        if (len <= 0) {
+            return;
+        }
+        int chunks = Math.min(Math.max(1, threads), len);
+        if (chunks == 1) {
+            body.run(from, to);
+            return;
+        }
+        Chunk[] tasks = new Chunk[chunks];
+        int base = len / chunks;
+        int extra = len % chunks;
+        int lo = from;
+        for (int i = 0; i < chunks; i++) {
+            int hi = lo + base + (i < extra ? 1 : 0);
+            tasks[i] = new Chunk(body, lo, hi);
+            lo = hi;
+        }
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == POOL) {
+            // Nested call from one of our workers: forking onto its own queue lets idle workers steal and
+            // lets this worker help instead of blocking (no deadlock when the pool is saturated).
+            ForkJoinTask.invokeAll(tasks);
+        } else {
+            // External caller: it runs the first chunk itself, so a 2-thread loop on a 2-core box keeps
+            // both cores busy without an idle waiting thread.
+            for (int i = 1; i < chunks; i++) {
+                POOL.execute(tasks[i]);
+            }
+            tasks[0].invoke();
+            for (int i = 1; i < chunks; i++) {
+                tasks[i].join();
+            }
+        }
+        // Chunks record their own failure instead of throwing, so the caller sees the original exception
+        // (fork-join would otherwise rewrap it) and only after every chunk has stopped touching the output.
+        Throwable failure = null;
+        for (Chunk task : tasks) {
+            if (task.failure != null) {
+                if (failure == null) {
+                    failure = task.failure;
+                } else {
+                    failure.addSuppressed(task.failure);
+                }
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    /** Same as {@link #forRange(int, int, int, RangeBody)} with {@link #threads()} chunks at most. */
+    public static void forRange(int from, int to, RangeBody body) {
+        forRange(from, to, THREADS, body);
+    }
+
+    private static final class Chunk extends RecursiveAction {
+        private final RangeBody body;
+        private final int lo;
+        private final int hi;
+
+        Chunk(RangeBody body, int lo, int hi) {
+            this.body = body;
+            this.lo = lo;
+            this.hi = hi;
+        }
+
+        Throwable failure;
+
+        @Override
+        protected void compute() {
+            try {
+                body.run(lo, hi);
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+    }
+}

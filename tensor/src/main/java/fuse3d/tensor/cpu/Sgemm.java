@@ -1,0 +1,425 @@
+package fuse3d.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision matrix multiply C = (accumulate ? C : 0) + A·B on strided arrays, the GEMM every dense
+ * CPU op (matmul, linear, convolution) funnels into.
+ *
+ * <p>A(i,p) = {@code a[aOff + i*rsA + p*csA]} and B(p,j) = {@code b[bOff + p*rsB + j*csB]} take any
+ * strides, so transposed or sliced views need no copy; C is row-major with leading dimension {@code ldc}.
+ *
+ * <p>Design (BLIS/Goto): B is packed per (NC, KC) block into NR-column panels, A per (MC, KC) block into
+ * MR-row panels (packing absorbs the strides and zero-pads the edges), and an MR x NR register-tiled
+ * Vector API micro-kernel runs over the panels. Threads take disjoint row (or column-panel) ranges and the
+ * blocking never depends on the thread count, so every element is computed by the same float operations
+ * for any thread count: results are bit-identical for 1 and N threads. Tiny or degenerate shapes (m &lt;= 2,
+ * m*n*k small) take a direct path without packing. Under {@code -Dfuse3d.simd=false} everything runs
+ * {@link SgemmReference}.
+ */
+public final class Sgemm {
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = F.length();
+
+    /** Micro-tile rows; 6 rows x 2 vectors = 12 accumulators, which fits 16 ymm registers (AVX2). */
+    static final int MR = 6;
+    /** Micro-tile columns: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of a packed block; KC x NR of B should sit in L1 while the MR x KC A panels stream from L2. */
+    static final int KC = Math.max(16, Integer.getInteger("fuse3d.sgemm.kc", 256));
+    /** Rows of a packed A block (kept in L2). */
+    static final int MC = roundUp(Math.max(MR, Integer.getInteger("fuse3d.sgemm.mc", 144)), MR);
+    /** Columns of a packed B block (kept in L3). */
+    static final int NC = roundUp(Math.max(NR, Integer.getInteger("fuse3d.sgemm.nc", 4096)), NR);
+
+    /** Below this m*n*k, the direct loops beat packing. */
+    static final long SMALL_WORK = 24L * 24 * 24;
+    /** Below this m*n*k, forking costs more than it saves. */
+    static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+
+    private Sgemm() {}
+
+    /** C = (accumulate ? C : 0) + A·B on {@link Parallel#threads()} threads. */
+    public static void multiply(int m, int n, int k,
+                                float[] a, int aOff, int rsA, int csA,
+                                float[] b, int bOff, int rsB, int csB,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
+        multiply(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, Parallel.threads());
+    }
+
+    /**
+     * C = (accumulate ? C : 0) + A·B on at most {@code threads} threads. When not accumulating, C is
+     * only written, so it may hold garbage (even NaN) beforehand.
+     */
+    public static void multiply(int m, int n, int k,
+                                float[] a, int aOff, int rsA, int csA,
+                                float[] b, int bOff, int rsB, int csB,
+                                float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        checkArgs(m, n, k, a.length, aOff, rsA, csA, b.length, bOff, rsB, csB, c.length, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        if (!Simd.ENABLED) {
+            SgemmReference.multiply(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate,
+                    threads);
+            return;
+        }
+        long work = (long) m * n * k;
+        int t = work < PARALLEL_MIN_WORK ? 1 : Math.max(1, threads);
+        boolean dotForm = csA == 1 && rsB == 1;
+        if (work <= SMALL_WORK || m <= 2 || (n <= 4 && dotForm)) {
+            direct(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, t);
+        } else {
+            blocked(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, t);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Blocked path
+
+    private static void blocked(int m, int n, int k,
+                                float[] a, int aOff, int rsA, int csA,
+                                float[] b, int bOff, int rsB, int csB,
+                                float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        int ncMax = Math.min(NC, roundUp(n, NR));
+        int kcMax = Math.min(KC, k);
+        float[] bp = Buffers.take(ncMax * kcMax);
+        try {
+            int mPanels = ceilDiv(m, MR);
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int nPanels = ceilDiv(nc, NR);
+                // Split over rows when there are enough row panels to share, else over column panels.
+                boolean splitRows = mPanels >= nPanels || mPanels >= 4 * threads;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean overwrite = pc == 0 && !accumulate;
+                    int bBlock = bOff + pc * rsB + jc * csB;
+                    Parallel.forRange(0, nPanels, threads,
+                            (lo, hi) -> packB(kc, nc, b, bBlock, rsB, csB, bp, lo, hi));
+                    int aBlock = aOff + pc * csA;
+                    int cBlock = cOff + jc;
+                    if (splitRows) {
+                        Parallel.forRange(0, mPanels, threads, (lo, hi) -> rowRange(lo * MR,
+                                Math.min(m, hi * MR), kc, nc, 0, nPanels, a, aBlock, rsA, csA, bp, c, cBlock,
+                                ldc, overwrite));
+                    } else {
+                        Parallel.forRange(0, nPanels, threads, (lo, hi) -> rowRange(0, m, kc, nc, lo, hi,
+                                a, aBlock, rsA, csA, bp, c, cBlock, ldc, overwrite));
+                    }
+                }
+            }
+        } finally {
+            Buffers.give(bp);
+        }
+    }
+
+    /** Rows [i0, i1) times column panels [j0, j1) of the packed B block; packs its own A blocks. */
+    private static void rowRange(int i0, int i1, int kc, int nc, int jp0, int jp1,
+                                 float[] a, int aBlock, int rsA, int csA, float[] bp,
+                                 float[] c, int cBlock, int ldc, boolean overwrite) {
+        float[] ap = Buffers.take(MC * kc + MR * NR);
+        int edge = MC * kc; // scratch tile for partial tiles lives after the packed A block
+        try {
+            for (int ic = i0; ic < i1; ic += MC) {
+                int mc = Math.min(MC, i1 - ic);
+                packA(kc, mc, a, aBlock + ic * rsA, rsA, csA, ap);
+                int mPanels = ceilDiv(mc, MR);
+                for (int jp = jp0; jp < jp1; jp++) {
+                    int nr = Math.min(NR, nc - jp * NR);
+                    int bi = jp * NR * kc;
+                    for (int ip = 0; ip < mPanels; ip++) {
+                        int mr = Math.min(MR, mc - ip * MR);
+                        int ci = cBlock + (ic + ip * MR) * ldc + jp * NR;
+                        if (mr == MR && nr == NR) {
+                            kernel(kc, ap, ip * MR * kc, bp, bi, c, ci, ldc, overwrite);
+                        } else {
+                            kernel(kc, ap, ip * MR * kc, bp, bi, ap, edge, NR, true);
+                            for (int r = 0; r < mr; r++) {
+                                int cr = ci + r * ldc;
+                                int er = edge + r * NR;
+                                for (int j = 0; j < nr; j++) {
+                                    c[cr + j] = overwrite ? ap[er + j] : c[cr + j] + ap[er + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            Buffers.give(ap);
+        }
+    }
+
+    /**
+     * The MR x NR micro-kernel: acc = sum over p of A-panel column p times B-panel row p, then
+     * C = acc (overwrite) or C += acc. Twelve accumulators, B loaded as two vectors, A broadcast.
+     */
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
+                               float[] c, int ci, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * NR;
+            int ao = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
+            FloatVector av = FloatVector.broadcast(F, ap[ao]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(F, ap[ao + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(F, ap[ao + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        if (overwrite) {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + L);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + L);
+        } else {
+            FloatVector.fromArray(F, c, ci).add(c00).intoArray(c, ci);
+            FloatVector.fromArray(F, c, ci + L).add(c01).intoArray(c, ci + L);
+            FloatVector.fromArray(F, c, ci + ldc).add(c10).intoArray(c, ci + ldc);
+            FloatVector.fromArray(F, c, ci + ldc + L).add(c11).intoArray(c, ci + ldc + L);
+            FloatVector.fromArray(F, c, ci + 2 * ldc).add(c20).intoArray(c, ci + 2 * ldc);
+            FloatVector.fromArray(F, c, ci + 2 * ldc + L).add(c21).intoArray(c, ci + 2 * ldc + L);
+            FloatVector.fromArray(F, c, ci + 3 * ldc).add(c30).intoArray(c, ci + 3 * ldc);
+            FloatVector.fromArray(F, c, ci + 3 * ldc + L).add(c31).intoArray(c, ci + 3 * ldc + L);
+            FloatVector.fromArray(F, c, ci + 4 * ldc).add(c40).intoArray(c, ci + 4 * ldc);
+            FloatVector.fromArray(F, c, ci + 4 * ldc + L).add(c41).intoArray(c, ci + 4 * ldc + L);
+            FloatVector.fromArray(F, c, ci + 5 * ldc).add(c50).intoArray(c, ci + 5 * ldc);
+            FloatVector.fromArray(F, c, ci + 5 * ldc + L).add(c51).intoArray(c, ci + 5 * ldc + L);
+        }
+    }
+
+    /** Packs rows [0, mc) x depth [0, kc) of A (starting at aBlock) into MR-row panels, zero-padded. */
+    private static void packA(int kc, int mc, float[] a, int aBlock, int rsA, int csA, float[] ap) {
+        for (int ip = 0; ip * MR < mc; ip++) {
+            int rows = Math.min(MR, mc - ip * MR);
+            int dst = ip * MR * kc;
+            int src = aBlock + ip * MR * rsA;
+            if (csA == 1) {
+                // Row-major A: read each row sequentially.
+                for (int r = 0; r < rows; r++) {
+                    int s = src + r * rsA;
+                    for (int p = 0; p < kc; p++) {
+                        ap[dst + p * MR + r] = a[s + p];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int s = src + p * csA;
+                    int d = dst + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        ap[d + r] = a[s + r * rsA];
+                    }
+                }
+            }
+            if (rows < MR) {
+                for (int p = 0; p < kc; p++) {
+                    for (int r = rows; r < MR; r++) {
+                        ap[dst + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs column panels [jp0, jp1) (NR columns each) x depth [0, kc) of B, zero-padded past nc. */
+    private static void packB(int kc, int nc, float[] b, int bBlock, int rsB, int csB, float[] bp,
+                              int jp0, int jp1) {
+        for (int jp = jp0; jp < jp1; jp++) {
+            int cols = Math.min(NR, nc - jp * NR);
+            int dst = jp * NR * kc;
+            int src = bBlock + jp * NR * csB;
+            if (cols == NR && csB == 1) {
+                for (int p = 0; p < kc; p++) {
+                    int s = src + p * rsB;
+                    int d = dst + p * NR;
+                    FloatVector.fromArray(F, b, s).intoArray(bp, d);
+                    FloatVector.fromArray(F, b, s + L).intoArray(bp, d + L);
+                }
+            } else if (rsB == 1) {
+                // Column-major B (a transposed view): read each column sequentially.
+                for (int j = 0; j < cols; j++) {
+                    int s = src + j * csB;
+                    for (int p = 0; p < kc; p++) {
+                        bp[dst + p * NR + j] = b[s + p];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int s = src + p * rsB;
+                    int d = dst + p * NR;
+                    for (int j = 0; j < cols; j++) {
+                        bp[d + j] = b[s + j * csB];
+                    }
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(bp, dst + p * NR + cols, dst + p * NR + NR, 0f);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Direct path: no packing, for small or skinny problems
+
+    private static void direct(int m, int n, int k,
+                               float[] a, int aOff, int rsA, int csA,
+                               float[] b, int bOff, int rsB, int csB,
+                               float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        if (csB == 1) {
+            // Each C row is a sum of scaled B rows (axpy form). Scalar tails use Math.fma like the vector
+            // lanes, so a column lands in the same float no matter how the columns are chunked.
+            if (m >= threads) {
+                Parallel.forRange(0, m, threads, (lo, hi) -> axpyRows(lo, hi, 0, n, k, a, aOff, rsA, csA,
+                        b, bOff, rsB, c, cOff, ldc, accumulate));
+            } else {
+                int chunks = ceilDiv(n, NR);
+                Parallel.forRange(0, chunks, threads, (lo, hi) -> axpyRows(0, m, lo * NR,
+                        Math.min(n, hi * NR), k, a, aOff, rsA, csA, b, bOff, rsB, c, cOff, ldc, accumulate));
+            }
+        } else if (csA == 1 && rsB == 1) {
+            // Contiguous A rows and B columns: one vector dot product per element.
+            Parallel.forRange(0, m * n, threads, (lo, hi) -> {
+                for (int e = lo; e < hi; e++) {
+                    int i = e / n;
+                    int j = e - i * n;
+                    float s = dot(k, a, aOff + i * rsA, b, bOff + j * csB);
+                    int ci = cOff + i * ldc + j;
+                    c[ci] = accumulate ? c[ci] + s : s;
+                }
+            });
+        } else {
+            Parallel.forRange(0, m, threads, (lo, hi) -> SgemmReference.rows(lo, hi, n, k, a, aOff, rsA, csA,
+                    b, bOff, rsB, csB, c, cOff, ldc, accumulate));
+        }
+    }
+
+    /** Columns blocked so that the C row segment stays in L1 while all k rows of B stream past it. */
+    private static final int AXPY_COLS = 2048;
+
+    private static void axpyRows(int i0, int i1, int j0, int j1, int k,
+                                 float[] a, int aOff, int rsA, int csA,
+                                 float[] b, int bOff, int rsB,
+                                 float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int jb = j0; jb < j1; jb += AXPY_COLS) {
+            int je = Math.min(j1, jb + AXPY_COLS);
+            for (int i = i0; i < i1; i++) {
+                int ci = cOff + i * ldc;
+                if (!accumulate) {
+                    java.util.Arrays.fill(c, ci + jb, ci + je, 0f);
+                }
+                int ai = aOff + i * rsA;
+                for (int p = 0; p < k; p++) {
+                    float aip = a[ai + p * csA];
+                    FloatVector av = FloatVector.broadcast(F, aip);
+                    int bRow = bOff + p * rsB;
+                    int j = jb;
+                    for (; j <= je - L; j += L) {
+                        av.fma(FloatVector.fromArray(F, b, bRow + j), FloatVector.fromArray(F, c, ci + j))
+                                .intoArray(c, ci + j);
+                    }
+                    for (; j < je; j++) {
+                        c[ci + j] = Math.fma(aip, b[bRow + j], c[ci + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float dot(int k, float[] a, int ai, float[] b, int bi) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int p = 0;
+        for (; p <= k - 2 * L; p += 2 * L) {
+            s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bi + p), s0);
+            s1 = FloatVector.fromArray(F, a, ai + p + L).fma(FloatVector.fromArray(F, b, bi + p + L), s1);
+        }
+        float s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; p < k; p++) {
+            s = Math.fma(a[ai + p], b[bi + p], s);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Argument checks and helpers
+
+    /**
+     * Throws unless the shapes are non-negative and every element the strides can reach lies inside its
+     * array (checked on the extreme corners, in long arithmetic so huge strides cannot wrap around).
+     */
+    static void checkArgs(int m, int n, int k, int aLen, int aOff, int rsA, int csA,
+                          int bLen, int bOff, int rsB, int csB, int cLen, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative GEMM size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m > 1 && ldc < n) {
+            throw new IllegalArgumentException("ldc=" + ldc + " < n=" + n);
+        }
+        if (m > 0 && k > 0) {
+            checkRange("A", aLen, aOff, m, rsA, k, csA);
+        }
+        if (k > 0 && n > 0) {
+            checkRange("B", bLen, bOff, k, rsB, n, csB);
+        }
+        if (m > 0 && n > 0) {
+            checkRange("C", cLen, cOff, m, ldc, n, 1);
+        }
+    }
+
+    private static void checkRange(String name, int len, int off, int rows, int rs, int cols, int cs) {
+        long r = (long) (rows - 1) * rs;
+        long q = (long) (cols - 1) * cs;
+        long lo = off + Math.min(0, r) + Math.min(0, q);
+        long hi = off + Math.max(0, r) + Math.max(0, q);
+        if (lo < 0 || hi >= len) {
+            throw new IndexOutOfBoundsException(name + " view [" + rows + "x" + cols + ", strides " + rs + ","
+                    + cs + ", offset " + off + "] reaches [" + lo + ", " + hi + "] outside array of " + len);
+        }
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int b) {
+        return ceilDiv(a, b) * b;
+    }
+}
