@@ -402,12 +402,12 @@ public final class CpuBackend implements Backend {
             case FLOAT32 -> {
                 float[] x = a.storage().floats(), y = b.storage().floats(), c = out.storage().floats();
                 for (int i = 0; i < nb; i++)
-                    Gemm.sgemm(m, n, k, x, a.offset() + i * as[0], as[1], as[2], y, b.offset() + i * bs[0], bs[1], bs[2], c, i * m * n, n);
+                    Sgemm.multiply(m, n, k, x, a.offset() + i * as[0], as[1], as[2], y, b.offset() + i * bs[0], bs[1], bs[2], c, i * m * n, n, false);
             }
             case FLOAT64 -> {
                 double[] x = a.storage().doubles(), y = b.storage().doubles(), c = out.storage().doubles();
                 for (int i = 0; i < nb; i++)
-                    Gemm.dgemm(m, n, k, x, a.offset() + i * as[0], as[1], as[2], y, b.offset() + i * bs[0], bs[1], bs[2], c, i * m * n, n);
+                    Dgemm.multiply(m, n, k, x, a.offset() + i * as[0], as[1], as[2], y, b.offset() + i * bs[0], bs[1], bs[2], c, i * m * n, n, false);
             }
             default -> {
                 Storage x = a.storage(), y = b.storage(), c = out.storage();
@@ -650,17 +650,97 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor[] sortLastDim(Tensor x, boolean descending, boolean stable) {
-        throw new UnsupportedOperationException("sort: kernels not merged yet");
+        return rowKernel(x, x.dim() == 0 ? 1 : x.shape()[x.dim() - 1], x.shape(), (vals, rows, len, outV, outI) -> {
+            switch (vals) {
+                case float[] v -> SortKernels.sortRows(v, rows, len, descending, stable, (float[]) outV, outI);
+                case double[] v -> SortKernels.sortRows(v, rows, len, descending, stable, (double[]) outV, outI);
+                case int[] v -> SortKernels.sortRows(v, rows, len, descending, stable, (int[]) outV, outI);
+                case long[] v -> SortKernels.sortRows(v, rows, len, descending, stable, (long[]) outV, outI);
+                default -> throw new IllegalStateException();
+            }
+        });
     }
 
     @Override
     public Tensor[] topkLastDim(Tensor x, int k, boolean largest, boolean sorted) {
-        throw new UnsupportedOperationException("topk: kernels not merged yet");
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = k;
+        return rowKernel(x, x.shape()[x.dim() - 1], outShape, (vals, rows, len, outV, outI) -> {
+            switch (vals) {
+                case float[] v -> SortKernels.topkRows(v, rows, len, k, largest, sorted, (float[]) outV, outI);
+                case double[] v -> SortKernels.topkRows(v, rows, len, k, largest, sorted, (double[]) outV, outI);
+                case int[] v -> SortKernels.topkRows(v, rows, len, k, largest, sorted, (int[]) outV, outI);
+                case long[] v -> SortKernels.topkRows(v, rows, len, k, largest, sorted, (long[]) outV, outI);
+                default -> throw new IllegalStateException();
+            }
+        });
+    }
+
+    /** The kernels of SortKernels, over a typed array of rows. */
+    private interface RowSort {
+        void run(Object values, int rows, int len, Object outValues, long[] outIndices);
+    }
+
+    /**
+     * Runs a row kernel on the contiguous rows of x (bool works as int32) and returns values in x's dtype
+     * plus int64 indices, both of outShape.
+     */
+    private Tensor[] rowKernel(Tensor x, int len, int[] outShape, RowSort kernel) {
+        DType dt = x.dtype();
+        DType work = dt == DType.BOOL ? DType.INT32 : dt;
+        Tensor c = copy(x, work); // exact-size contiguous array for the kernel
+        int rows = len == 0 ? 0 : c.numel() / len;
+        Tensor vals = zeros(outShape, work), idx = zeros(outShape, DType.INT64);
+        Object in = switch (work) {
+            case FLOAT32 -> c.storage().floats();
+            case FLOAT64 -> c.storage().doubles();
+            case INT32 -> c.storage().ints();
+            default -> c.storage().longs();
+        };
+        Object out = switch (work) {
+            case FLOAT32 -> vals.storage().floats();
+            case FLOAT64 -> vals.storage().doubles();
+            case INT32 -> vals.storage().ints();
+            default -> vals.storage().longs();
+        };
+        if (rows > 0) kernel.run(in, rows, len, out, idx.storage().longs());
+        return new Tensor[] {work == dt ? vals : copy(vals, dt), idx};
     }
 
     @Override
     public Tensor[] unique(Tensor x) {
-        throw new UnsupportedOperationException("unique: kernels not merged yet");
+        DType dt = x.dtype();
+        DType work = dt == DType.BOOL ? DType.INT32 : dt;
+        Tensor c = copy(x, work);
+        Tensor values;
+        long[] inverse, counts;
+        switch (work) {
+            case FLOAT32 -> {
+                var r = SortKernels.unique(c.storage().floats());
+                values = Tensor.of(r.values(), r.values().length);
+                inverse = r.inverse();
+                counts = r.counts();
+            }
+            case FLOAT64 -> {
+                var r = SortKernels.unique(c.storage().doubles());
+                values = Tensor.of(r.values(), r.values().length);
+                inverse = r.inverse();
+                counts = r.counts();
+            }
+            case INT32 -> {
+                var r = SortKernels.unique(c.storage().ints());
+                values = Tensor.ofInts(r.values(), r.values().length);
+                inverse = r.inverse();
+                counts = r.counts();
+            }
+            default -> {
+                var r = SortKernels.unique(c.storage().longs());
+                values = Tensor.ofLongs(r.values(), r.values().length);
+                inverse = r.inverse();
+                counts = r.counts();
+            }
+        }
+        return new Tensor[] {work == dt ? values : copy(values, dt), Tensor.ofLongs(inverse, x.shape()), Tensor.ofLongs(counts, counts.length)};
     }
 
     // ------------------------------------------------------------------ images and volumes
