@@ -1,0 +1,91 @@
+package fuse3d.examples;
+
+import fuse3d.examples.bench.TensorBench;
+import fuse3d.tensor.Backend;
+import fuse3d.tensor.Backends;
+import fuse3d.tensor.cpu.Parallel;
+import fuse3d.tensor.cpu.Simd;
+import fuse3d.tensor.ops.OpRegistry;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The fuse3d command line: one picocli subcommand per job (bench, info, ...). */
+@Command(name = "fuse3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Fuse3D: a pure-JVM stack for 3D perception (tensor engine, sparse ops, detectors, evaluators).",
+        subcommands = {Main.Bench.class, Main.Info.class, Main.TestCmd.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** Prints the project version and the runtime it found. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"fuse3d " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print `bench <name> <key>=<value> ...` lines.",
+            subcommands = {Bench.Tensor.class})
+    static final class Bench implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            CommandLine.usage(this, System.out);
+            return 0;
+        }
+
+        @Command(name = "tensor", mixinStandardHelpOptions = true,
+                description = "FP32 FMA peak, SGEMM n=256..2048 on 1 and 2 threads, conv2d and conv3d (medians after warm-up).")
+        static final class Tensor implements Callable<Integer> {
+            @Option(names = "--quick", description = "fewer repetitions (a smoke run; figures are noisier)")
+            boolean quick;
+
+            @Option(names = "--device", defaultValue = "cpu", description = "cpu (cuda comes with the cuda-ffm module)")
+            String device;
+
+            @Override
+            public Integer call() {
+                if (!device.equals("cpu")) {
+                    System.err.println("bench tensor: device '" + device + "' is not available in this build (only cpu)");
+                    return 2;
+                }
+                TensorBench.run(System.out, quick);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "The runtime, SIMD species, compute threads, backends and registered ops.")
+    static final class Info implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("java      " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
+            System.out.println("simd      " + Simd.describe());
+            System.out.println("threads   " + Parallel.threads());
+            StringBuilder b = new StringBuilder();
+            for (Backend be : Backends.all()) b.append(b.isEmpty() ? "" : ", ").append(be.name());
+            System.out.println("backends  " + b);
+            System.out.println("ops       " + OpRegistry.global().all().size() + " registered");
+            return 0;
+        }
+    }
+
+    @Command(name = "test", description = "Run the whole test suite (handled by the ./fuse3d launcher: mvn -B verify with JDK 25).")
+    static final class TestCmd implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.err.println("fuse3d test: run it through the launcher, ./fuse3d test, which invokes Maven with JDK 25");
+            return 2;
+        }
+    }
+}
