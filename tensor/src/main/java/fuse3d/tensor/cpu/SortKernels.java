@@ -653,7 +653,7 @@ public final class SortKernels {
             body.run(0, rows);
         } else {
             // Leaves of at least PARALLEL_THRESHOLD/2 elements, so the scratch allocation and forking amortise.
-            int minRows = (int) Math.max(1, (PARALLEL_THRESHOLD / 2) / Math.max(len, 1));
+            int minRows = Math.max(1, (PARALLEL_THRESHOLD / 2) / Math.max(len, 1));
             new RowSplit(body, 0, rows, minRows).invoke();
         }
     }
