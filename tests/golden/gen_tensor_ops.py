@@ -89,8 +89,9 @@ for name in ("add", "sub", "mul", "maximum", "minimum", "remainder", "floor_divi
     ff.add(f"{name}/int64", name, [ia, ib], binary[name](ia, ib))
 ia, fb = ints(-7, 8, 3, 4), rnd(4)
 ff.add("add/int_float_promotes", "add", [ia, fb], ia + fb)
-ff.add("div/int_true_division", "div", [ia, ints(1, 5, 4)], torch.div(ia, torch.tensor([1, 2, 3, 4])))
-ff.add("mul/nan_propagates", "maximum", [torch.tensor([1.0, float("nan"), 3.0]), torch.tensor([2.0, 0.0, float("nan")])],
+idv = ints(1, 5, 4)
+ff.add("div/int_true_division", "div", [ia, idv], torch.div(ia, idv))
+ff.add("maximum/nan_propagates", "maximum", [torch.tensor([1.0, float("nan"), 3.0]), torch.tensor([2.0, 0.0, float("nan")])],
        torch.maximum(torch.tensor([1.0, float("nan"), 3.0]), torch.tensor([2.0, 0.0, float("nan")])))
 ea, eb = ints(-2, 3, 3, 5).float(), ints(-2, 3, 5).float()
 ff.add("eq/broadcast", "eq", [ea, eb], torch.eq(ea.round(), eb.round()))

@@ -44,7 +44,7 @@ class FixtureFile:
         blobs = []
         offset = 0
         for name in sorted(self.tensors):
-            a = np.ascontiguousarray(self.tensors[name])
+            a = np.array(self.tensors[name], order="C", copy=True)  # keeps 0-d arrays 0-d
             raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
             header[name] = {"dtype": _DTYPES[a.dtype], "shape": list(a.shape),
                             "data_offsets": [offset, offset + len(raw)]}
