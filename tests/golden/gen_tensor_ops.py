@@ -208,6 +208,19 @@ for red in ("sum", "prod", "mean", "amax", "amin"):
         rb, ri, rs = rnd(4, 3), ints(0, 4, 6, 3), rnd(6, 3)
         ff.add(f"scatter_reduce/{red}_{inc}", "scatter_reduce", [rb, ri, rs],
                rb.scatter_reduce(0, ri, rs, reduce=red, include_self=inc), dim=0, reduce=red, include_self=inc)
+# torch_scatter.scatter_max semantics (torch 1.13 has no such op): empty slots get 0 and argmax = src.size(dim)
+sm_src, sm_idx = rnd(8, 3), ints(0, 4, 8, 3)
+sm_src[5, 1] = sm_src[2, 1] if sm_idx[5, 1] == sm_idx[2, 1] else sm_src[5, 1]
+sm_val = torch.zeros(5, 3)
+sm_arg = torch.full((5, 3), 8, dtype=torch.int64)
+for j in range(3):
+    for slot in range(5):
+        members = [i for i in range(8) if sm_idx[i, j] == slot]
+        if members:
+            best = max(members, key=lambda i: (sm_src[i, j].item(), -i))
+            sm_val[slot, j] = sm_src[best, j]
+            sm_arg[slot, j] = best
+ff.add("scatter_max/dim0", "scatter_max", [sm_src, sm_idx], [sm_val, sm_arg], dim=0, dim_size=5)
 ib, ii, iv = rnd(4, 3), ints(0, 4, 5), rnd(5, 3)
 ff.add("index_put/accumulate_rows", "index_put", [ib, iv, ii], ib.index_put((ii,), iv, accumulate=True), accumulate=True)
 i0, i1, iv2 = ints(0, 4, 6), ints(0, 3, 6), rnd(6)

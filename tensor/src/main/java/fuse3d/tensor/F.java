@@ -268,6 +268,32 @@ public final class F {
         return x.backend().gridSample(x, grid, m, p, alignCorners);
     }
 
+    /**
+     * Gradient of {@link #interpolate} with respect to its input: gradOut [N, C, out...] to [N, C, inSpatial...]
+     * (the autograd module's derivative calls this; it is exposed for tests and custom backward code).
+     */
+    public static Tensor interpolateBackward(Tensor gradOut, int[] inSpatial, String mode, Boolean alignCorners, double[] scaleFactor) {
+        int nd = gradOut.dim() - 2;
+        if (nd < 1 || nd > 3 || inSpatial.length != nd)
+            throw new IllegalArgumentException("interpolate_backward: grad_out " + Shape.str(gradOut.shape()) + " and input size " + Arrays.toString(inSpatial) + " do not fit");
+        String m = mode.toLowerCase(Locale.ROOT);
+        return cpuKernels(gradOut).interpolateBackward(gradOut, inSpatial, m.startsWith("nearest") ? m : "linear", alignCorners != null && alignCorners, scaleFactor);
+    }
+
+    /** Gradients of {@link #gridSample} with respect to input and grid. */
+    public static Tensor[] gridSampleBackward(Tensor gradOut, Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
+        Tensor probe = gridSample(x, grid, mode, paddingMode, alignCorners); // validates the arguments and the grad's shape
+        if (!Arrays.equals(probe.shape(), gradOut.shape()))
+            throw new IllegalArgumentException("grid_sample_backward: grad_out " + Shape.str(gradOut.shape()) + " must have the output's shape " + Shape.str(probe.shape()));
+        return cpuKernels(x).gridSampleBackward(gradOut.to(x.dtype()), x, grid, mode.toLowerCase(Locale.ROOT), paddingMode.toLowerCase(Locale.ROOT), alignCorners);
+    }
+
+    private static fuse3d.tensor.cpu.CpuBackend cpuKernels(Tensor t) {
+        if (!(t.backend() instanceof fuse3d.tensor.cpu.CpuBackend cpu))
+            throw new IllegalStateException("resampling backward kernels exist only on the CPU backend so far (device " + t.device() + ")");
+        return cpu;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static boolean checkRank(String op, Tensor x, int nd) {

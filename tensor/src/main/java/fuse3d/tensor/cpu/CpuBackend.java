@@ -777,11 +777,59 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor interpolate(Tensor x, int[] outSpatial, String mode, boolean alignCorners, double[] scales) {
-        throw new UnsupportedOperationException("interpolate: kernels not merged yet");
+        int[] xs = x.shape();
+        int[] in = Arrays.copyOfRange(xs, 2, xs.length);
+        int[] os = concat2(xs[0], xs[1], outSpatial);
+        InterpMode m = InterpMode.fromTorch(mode);
+        if (x.dtype() == DType.FLOAT64)
+            return Tensor.of(Interpolate.interpolate(x.contiguous().toDoubleArray(), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
+        return Tensor.of(Interpolate.interpolate(x.toFloatArray(), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
+    }
+
+    /** Gradient of interpolate with respect to its input, for grad_out [N, C, out...]. */
+    public Tensor interpolateBackward(Tensor gradOut, int[] inSpatial, String mode, boolean alignCorners, double[] scales) {
+        int[] gs = gradOut.shape();
+        int[] out = Arrays.copyOfRange(gs, 2, gs.length);
+        int[] is = concat2(gs[0], gs[1], inSpatial);
+        InterpMode m = InterpMode.fromTorch(mode);
+        if (gradOut.dtype() == DType.FLOAT64)
+            return Tensor.of(Interpolate.interpolateBackward(gradOut.toDoubleArray(), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
+        return Tensor.of(Interpolate.interpolateBackward(gradOut.toFloatArray(), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
     }
 
     @Override
     public Tensor gridSample(Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
-        throw new UnsupportedOperationException("grid_sample: kernels not merged yet");
+        int[] xs = x.shape(), gs = grid.shape();
+        int[] in = Arrays.copyOfRange(xs, 2, xs.length);
+        int[] out = Arrays.copyOfRange(gs, 1, gs.length - 1);
+        int[] os = concat2(xs[0], xs[1], out);
+        SampleMode sm = SampleMode.fromTorch(mode);
+        PaddingMode pm = PaddingMode.fromTorch(paddingMode);
+        if (x.dtype() == DType.FLOAT64)
+            return Tensor.of(GridSample.gridSample(x.toDoubleArray(), xs[0], xs[1], in, grid.toDoubleArray(), out, sm, pm, alignCorners), os);
+        return Tensor.of(GridSample.gridSample(x.toFloatArray(), xs[0], xs[1], in, grid.toFloatArray(), out, sm, pm, alignCorners), os);
+    }
+
+    /** Gradients of grid_sample with respect to input and grid: {gradInput, gradGrid}. */
+    public Tensor[] gridSampleBackward(Tensor gradOut, Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
+        int[] xs = x.shape(), gs = grid.shape();
+        int[] in = Arrays.copyOfRange(xs, 2, xs.length);
+        int[] out = Arrays.copyOfRange(gs, 1, gs.length - 1);
+        SampleMode sm = SampleMode.fromTorch(mode);
+        PaddingMode pm = PaddingMode.fromTorch(paddingMode);
+        if (x.dtype() == DType.FLOAT64) {
+            double[][] r = GridSample.gridSampleBackward(gradOut.toDoubleArray(), x.toDoubleArray(), grid.toDoubleArray(), xs[0], xs[1], in, out, sm, pm, alignCorners);
+            return new Tensor[] {Tensor.of(r[0], xs), Tensor.of(r[1], gs)};
+        }
+        float[][] r = GridSample.gridSampleBackward(gradOut.toFloatArray(), x.toFloatArray(), grid.toFloatArray(), xs[0], xs[1], in, out, sm, pm, alignCorners);
+        return new Tensor[] {Tensor.of(r[0], xs), Tensor.of(r[1], gs)};
+    }
+
+    private static int[] concat2(int a, int b, int[] rest) {
+        int[] r = new int[rest.length + 2];
+        r[0] = a;
+        r[1] = b;
+        System.arraycopy(rest, 0, r, 2, rest.length);
+        return r;
     }
 }

@@ -21,6 +21,7 @@ public final class TensorOps implements OpFamily {
         registerIndexing(r);
         registerCreation(r);
         registerImage(r);
+        registerResampleBackward(r);
     }
 
     // ------------------------------------------------------------------ sampling helpers
@@ -418,6 +419,24 @@ public final class TensorOps implements OpFamily {
                 a.getString("padding_mode", "zeros"), a.getBool("align_corners", false))), g -> List.of(
                 sample(Args.of("mode", "bilinear", "padding_mode", "zeros", "align_corners", false), data(g, new int[] {2, 3, 5, 6}), g.uniform(-1.2, 1.2, 2, 4, 3, 2)),
                 sample(Args.of("mode", "nearest", "padding_mode", "border", "align_corners", true), data(g, new int[] {1, 2, 3, 4, 5}), g.uniform(-1.2, 1.2, 1, 2, 3, 2, 3))));
+    }
+
+    private static void registerResampleBackward(OpRegistry r) {
+        reg(r, "interpolate_backward", "resample", false, (in, a) -> {
+            Object ac = a.values().get("align_corners");
+            Tensor x = in.get(0);
+            int[] inSpatial = Arrays.copyOfRange(x.shape(), 2, x.dim());
+            return one(F.interpolateBackward(in.get(1), inSpatial, a.getString("mode", "nearest"), ac == null ? null : (Boolean) ac, a.getDoubles("scale_factor")));
+        }, g -> {
+            Tensor x = data(g, spatial(g, 2, 1, 2, 3, 6));
+            Tensor y = F.interpolate(x, new int[] {7, 5}, null, "bilinear", false);
+            return List.of(sample(Args.of("size", List.of(7, 5), "mode", "bilinear", "align_corners", false), x, data(g, y.shape())));
+        });
+        reg(r, "grid_sample_backward", "resample", false, (in, a) -> {
+            Tensor[] gr = F.gridSampleBackward(in.get(2), in.get(0), in.get(1), a.getString("mode", "bilinear"), a.getString("padding_mode", "zeros"), a.getBool("align_corners", false));
+            return List.of(gr[0], gr[1]);
+        }, g -> List.of(sample(Args.of("mode", "bilinear", "padding_mode", "border", "align_corners", false),
+                data(g, new int[] {2, 3, 5, 6}), g.uniform(-1.2, 1.2, 2, 4, 3, 2), data(g, new int[] {2, 3, 4, 3}))));
     }
 
     /** [N, C, s...] with random spatial sizes in [lo, hi]. */
