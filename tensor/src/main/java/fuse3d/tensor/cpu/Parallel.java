@@ -121,6 +121,46 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Splits {@code [from, to)} into {@code chunks} contiguous near-equal pieces (as {@link #forRange}
+     * does) and lets up to {@code threads} workers take them in order from a shared counter. The pieces
+     * are the same for every thread count, only who runs them changes, so a body whose output depends
+     * only on its piece gives identical results for any {@code threads}. Taking pieces dynamically keeps
+     * both cores busy when another process steals time from one of them (a static split would wait for
+     * the slowed thread).
+     */
+    public static void forChunks(int from, int to, int chunks, int threads, RangeBody body) {
+        int len = to - from;
+        if (len <= 0) {
+            return;
+        }
+        int n = Math.min(Math.max(1, chunks), len);
+        int base = len / n;
+        int extra = len % n;
+        int workers = Math.min(Math.max(1, threads), n);
+        if (workers == 1) {
+            for (int c = 0; c < n; c++) {
+                body.run(from + c * base + Math.min(c, extra), from + (c + 1) * base + Math.min(c + 1, extra));
+            }
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        forRange(0, workers, workers, (w0, w1) -> {
+            for (int w = w0; w < w1; w++) {
+                int c;
+                while (!failed.get() && (c = next.getAndIncrement()) < n) {
+                    try {
+                        body.run(from + c * base + Math.min(c, extra), from + (c + 1) * base + Math.min(c + 1, extra));
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
     /** Same as {@link #forRange(int, int, int, RangeBody)} with {@link #threads()} chunks at most. */
     public static void forRange(int from, int to, RangeBody body) {
         forRange(from, to, THREADS, body);

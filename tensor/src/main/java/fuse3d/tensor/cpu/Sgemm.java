@@ -33,10 +33,17 @@ public final class Sgemm {
     /** Columns of a packed B block (kept in L3). */
     static final int NC = roundUp(Math.max(NR, Integer.getInteger("fuse3d.sgemm.nc", 4096)), NR);
 
+    /** Work pieces per thread in the parallel loops (dynamic load balance vs per-piece overhead). */
+    static final int CHUNKS_PER_THREAD = 4;
+
     /** Below this m*n*k, the direct loops beat packing. */
     static final long SMALL_WORK = 24L * 24 * 24;
     /** Below this m*n*k, forking costs more than it saves. */
     static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+
+    /** Target of the prefetch loads in {@link #kernel}; never read. */
+    @SuppressWarnings("unused")
+    private static float sink;
 
     private Sgemm() {}
 
@@ -98,22 +105,25 @@ public final class Sgemm {
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int nPanels = ceilDiv(nc, NR);
-                // Split over rows when there are enough row panels to share, else over column panels.
-                boolean splitRows = mPanels >= nPanels || mPanels >= 4 * threads;
+                // More pieces than threads, taken dynamically: see Parallel.forChunks.
+                int pieces = threads == 1 ? 1 : CHUNKS_PER_THREAD * threads;
+                // Split over rows when there are enough row panels to share, else over column panels
+                // (each column piece then packs all of A, which is small in that case).
+                boolean splitRows = mPanels >= nPanels || mPanels >= 2 * pieces;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
                     boolean overwrite = pc == 0 && !accumulate;
                     int bBlock = bOff + pc * rsB + jc * csB;
-                    Parallel.forRange(0, nPanels, threads,
+                    Parallel.forChunks(0, nPanels, pieces, threads,
                             (lo, hi) -> packB(kc, nc, b, bBlock, rsB, csB, bp, lo, hi));
                     int aBlock = aOff + pc * csA;
                     int cBlock = cOff + jc;
                     if (splitRows) {
-                        Parallel.forRange(0, mPanels, threads, (lo, hi) -> rowRange(lo * MR,
+                        Parallel.forChunks(0, mPanels, pieces, threads, (lo, hi) -> rowRange(lo * MR,
                                 Math.min(m, hi * MR), kc, nc, 0, nPanels, a, aBlock, rsA, csA, bp, c, cBlock,
                                 ldc, overwrite));
                     } else {
-                        Parallel.forRange(0, nPanels, threads, (lo, hi) -> rowRange(0, m, kc, nc, lo, hi,
+                        Parallel.forChunks(0, nPanels, pieces, threads, (lo, hi) -> rowRange(0, m, kc, nc, lo, hi,
                                 a, aBlock, rsA, csA, bp, c, cBlock, ldc, overwrite));
                     }
                 }
@@ -141,9 +151,13 @@ public final class Sgemm {
                         int mr = Math.min(MR, mc - ip * MR);
                         int ci = cBlock + (ic + ip * MR) * ldc + jp * NR;
                         if (mr == MR && nr == NR) {
-                            kernel(kc, ap, ip * MR * kc, bp, bi, c, ci, ldc, overwrite);
+                            // Touch the next full tile's C lines so their misses overlap this tile's FMAs.
+                            int next = ip + 1 < mPanels ? ci + MR * ldc : cBlock + ic * ldc + (jp + 1) * NR;
+                            boolean nextFull = ip + 1 < mPanels ? mc - (ip + 1) * MR >= MR : jp + 1 < jp1
+                                    && nc - (jp + 1) * NR >= NR && mc >= MR;
+                            kernel(kc, ap, ip * MR * kc, bp, bi, c, ci, ldc, overwrite, nextFull ? next : -1);
                         } else {
-                            kernel(kc, ap, ip * MR * kc, bp, bi, ap, edge, NR, true);
+                            kernel(kc, ap, ip * MR * kc, bp, bi, ap, edge, NR, true, -1);
                             for (int r = 0; r < mr; r++) {
                                 int cr = ci + r * ldc;
                                 int er = edge + r * NR;
@@ -165,7 +179,16 @@ public final class Sgemm {
      * C = acc (overwrite) or C += acc. Twelve accumulators, B loaded as two vectors, A broadcast.
      */
     private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
-                               float[] c, int ci, int ldc, boolean overwrite) {
+                               float[] c, int ci, int ldc, boolean overwrite, int prefetch) {
+        if (prefetch >= 0) {
+            // Java has no prefetch instruction; plain loads whose sum is published to a field act as one
+            // (C2 cannot drop them) and run ahead of the FMA chains in the out-of-order window.
+            float t = 0f;
+            for (int r = 0; r < MR; r++) {
+                t += c[prefetch + r * ldc] + c[prefetch + r * ldc + NR - 1];
+            }
+            sink = t;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);

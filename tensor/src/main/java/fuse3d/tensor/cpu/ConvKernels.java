@@ -1,0 +1,506 @@
+package fuse3d.tensor.cpu;
+
+/**
+ * Dense N-d convolution and transposed convolution on contiguous NC(D)HW arrays, with PyTorch's Conv3d /
+ * ConvTranspose3d semantics (zero padding, dilation, groups); 2-D and 1-D convolutions are the D = 1
+ * (and H = 1) cases with kernel 1, stride 1, padding 0 in the unit dimensions.
+ *
+ * <p>The float path lowers to {@link Sgemm}. Convolution runs im2col in column chunks sized to stay in
+ * L2 (so a large 3-D input never needs a multi-gigabyte column matrix), and each chunk is an independent
+ * task, so the result does not depend on the thread count. A 1x1x1 kernel with stride 1 and no padding
+ * multiplies the input in place, without im2col. Transposed convolution is GEMM (Wᵀ·X) followed by a
+ * col2im scatter-add that is split over output channels. The double overloads are plain loops over the
+ * definition and serve as the test oracle.
+ */
+public final class ConvKernels {
+    /** Floats per im2col chunk: 256K floats = 1 MiB, about one core's L2 with the packed panels. */
+    static final int COL_BUDGET = Integer.getInteger("fuse3d.conv.colFloats", 1 << 18);
+
+    private ConvKernels() {}
+
+    /** PyTorch's convolution output length: floor((in + 2p - dil*(k-1) - 1) / s) + 1. */
+    public static int convOutSize(int in, int kernel, int stride, int padding, int dilation) {
+        return Math.floorDiv(in + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+    }
+
+    /** PyTorch's transposed-convolution output length: (in-1)*s - 2p + dil*(k-1) + outPad + 1. */
+    public static int convTransposeOutSize(int in, int kernel, int stride, int padding, int outputPadding,
+                                           int dilation) {
+        return (in - 1) * stride - 2 * padding + dilation * (kernel - 1) + outputPadding + 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Convolution, float
+
+    /**
+     * y[n, cout, Do, Ho, Wo] = conv3d(x[n, cin, d, h, w], weight[cout, cin/groups, kd, kh, kw]) + bias,
+     * on {@link Parallel#threads()} threads. {@code stride}, {@code padding}, {@code dilation} are
+     * {d, h, w} triples; {@code bias} may be null.
+     */
+    public static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
+                                 float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                 int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, stride, padding, dilation, groups,
+                Parallel.threads());
+    }
+
+    /** {@link #conv3d(float[], int, int, int, int, int, float[], int, int, int, int, float[], int[], int[],
+     *  int[], int)} on at most {@code threads} threads (same bits for any count). */
+    public static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
+                                 float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                 int[] stride, int[] padding, int[] dilation, int groups, int threads) {
+        Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, dilation, groups);
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
+        if (y.length == 0) {
+            return y;
+        }
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        int kvol = kd * kh * kw;
+        int kDim = cinG * kvol;
+        int outP = g.outVolume;
+        int inVol = d * h * w;
+        boolean pointwise = kvol == 1 && g.sd == 1 && g.sh == 1 && g.sw == 1 && g.pd == 0 && g.ph == 0 && g.pw == 0;
+        if (pointwise) {
+            // The input planes already are the column matrix: B(p, j) = x[channel p, position j].
+            for (int b = 0; b < n; b++) {
+                for (int gr = 0; gr < groups; gr++) {
+                    Sgemm.multiply(coutG, outP, kDim, weight, gr * coutG * kDim, kDim, 1,
+                            x, (b * cin + gr * cinG) * inVol, inVol, 1,
+                            y, (b * cout + gr * coutG) * outP, outP, false, threads);
+                }
+            }
+            if (bias != null) {
+                addBias(y, n, cout, outP, bias, threads);
+            }
+            return y;
+        }
+        // Column chunks: a multiple of the GEMM tile width, as many as fit the L2 budget.
+        int chunk = Math.max(Sgemm.NR, COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
+        chunk = Math.min(chunk, outP);
+        int chunksPerImage = Sgemm.ceilDiv(outP, chunk);
+        int tasks = n * groups * chunksPerImage;
+        int pieceSize = chunk;
+        Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
+            float[] col = Buffers.take(kDim * pieceSize);
+            try {
+                for (int t = lo; t < hi; t++) {
+                    int img = t / chunksPerImage;
+                    int p0 = (t - img * chunksPerImage) * pieceSize;
+                    int pc = Math.min(pieceSize, outP - p0);
+                    int b = img / groups;
+                    int gr = img - b * groups;
+                    im2col(x, (b * cin + gr * cinG) * inVol, cinG, d, h, w, kd, kh, kw, g, p0, pc, col);
+                    int yOff = (b * cout + gr * coutG) * outP + p0;
+                    Sgemm.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
+                            y, yOff, outP, false, 1);
+                    if (bias != null) {
+                        for (int co = 0; co < coutG; co++) {
+                            float bv = bias[gr * coutG + co];
+                            int row = yOff + co * outP;
+                            for (int j = 0; j < pc; j++) {
+                                y[row + j] += bv;
+                            }
+                        }
+                    }
+                }
+            } finally {
+                Buffers.give(col);
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Writes the column matrix rows (ci, a, b, c) x output positions [p0, p0 + pc) into {@code col}
+     * (row-major, leading dimension pc); out-of-range taps read the zero padding.
+     */
+    static void im2col(float[] x, int xBase, int cinG, int d, int h, int w, int kd, int kh, int kw,
+                       Geometry g, int p0, int pc, float[] col) {
+        int hw = g.outH * g.outW;
+        int odStart = p0 / hw;
+        int ohStart = (p0 - odStart * hw) / g.outW;
+        int owStart = p0 - odStart * hw - ohStart * g.outW;
+        int row = 0;
+        for (int ci = 0; ci < cinG; ci++) {
+            int xc = xBase + ci * d * h * w;
+            for (int a = 0; a < kd; a++) {
+                for (int bb = 0; bb < kh; bb++) {
+                    for (int cc = 0; cc < kw; cc++, row++) {
+                        int dst = row * pc;
+                        int filled = 0;
+                        int od = odStart;
+                        int oh = ohStart;
+                        int ow = owStart;
+                        int colShift = cc * g.dw - g.pw;
+                        while (filled < pc) {
+                            int run = Math.min(g.outW - ow, pc - filled);
+                            int id = od * g.sd - g.pd + a * g.dd;
+                            int ih = oh * g.sh - g.ph + bb * g.dh;
+                            int at = dst + filled;
+                            if (id < 0 || id >= d || ih < 0 || ih >= h) {
+                                java.util.Arrays.fill(col, at, at + run, 0f);
+                            } else {
+                                int src = xc + (id * h + ih) * w;
+                                int iw0 = ow * g.sw + colShift;
+                                if (g.sw == 1) {
+                                    // Contiguous run: zeros left of the input, one copy, zeros right of it.
+                                    int lo = Math.min(run, Math.max(0, -iw0));
+                                    int hi = Math.max(lo, Math.min(run, w - iw0));
+                                    java.util.Arrays.fill(col, at, at + lo, 0f);
+                                    if (hi > lo) {
+                                        System.arraycopy(x, src + iw0 + lo, col, at + lo, hi - lo);
+                                    }
+                                    java.util.Arrays.fill(col, at + hi, at + run, 0f);
+                                } else {
+                                    for (int t = 0; t < run; t++) {
+                                        int iw = iw0 + t * g.sw;
+                                        col[at + t] = iw >= 0 && iw < w ? x[src + iw] : 0f;
+                                    }
+                                }
+                            }
+                            filled += run;
+                            ow = 0;
+                            if (++oh == g.outH) {
+                                oh = 0;
+                                od++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addBias(float[] y, int n, int cout, int plane, float[] bias, int threads) {
+        int t = (long) y.length < (1 << 16) ? 1 : threads;
+        Parallel.forRange(0, n * cout, t, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                float bv = bias[r % cout];
+                int off = r * plane;
+                for (int j = 0; j < plane; j++) {
+                    y[off + j] += bv;
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Transposed convolution, float
+
+    /**
+     * y[n, cout, Do, Ho, Wo] = conv_transpose3d(x[n, cin, d, h, w], weight[cin, cout/groups, kd, kh, kw])
+     * + bias, PyTorch semantics (Do = (d-1)*s - 2p + dil*(k-1) + outputPadding + 1), on
+     * {@link Parallel#threads()} threads.
+     */
+    public static float[] convTranspose3d(float[] x, int n, int cin, int d, int h, int w,
+                                          float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                          int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                          int groups) {
+        return convTranspose3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, stride, padding,
+                outputPadding, dilation, groups, Parallel.threads());
+    }
+
+    /** {@link #convTranspose3d(float[], int, int, int, int, int, float[], int, int, int, int, float[],
+     *  int[], int[], int[], int[], int)} on at most {@code threads} threads (same bits for any count). */
+    public static float[] convTranspose3d(float[] x, int n, int cin, int d, int h, int w,
+                                          float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                          int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                          int groups, int threads) {
+        Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
+        int outP = g.outVolume;
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), outP)];
+        if (y.length == 0) {
+            return y;
+        }
+        if (bias != null) {
+            for (int r = 0; r < n * cout; r++) {
+                java.util.Arrays.fill(y, r * outP, (r + 1) * outP, bias[r % cout]);
+            }
+        }
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        int kvol = kd * kh * kw;
+        int rows = coutG * kvol;
+        int inP = d * h * w;
+        if (inP == 0 || cinG == 0) {
+            return y;
+        }
+        int chunk = Math.max(Sgemm.NR, COL_BUDGET * 4 / Math.max(1, rows) / Sgemm.NR * Sgemm.NR);
+        chunk = Math.min(chunk, inP);
+        float[] col = Buffers.take(rows * chunk);
+        try {
+            for (int b = 0; b < n; b++) {
+                for (int gr = 0; gr < groups; gr++) {
+                    int yBase = (b * cout + gr * coutG) * outP;
+                    for (int p0 = 0; p0 < inP; p0 += chunk) {
+                        int pc = Math.min(chunk, inP - p0);
+                        // col[r, j] = sum over ci of W[ci, r] * X[ci, p0 + j], r = (co, a, bb, cc).
+                        Sgemm.multiply(rows, pc, cinG, weight, gr * cinG * rows, 1, rows,
+                                x, (b * cin + gr * cinG) * inP + p0, inP, 1, col, 0, pc, false, threads);
+                        int start = p0;
+                        int len = pc;
+                        // Output channels own disjoint planes of y, so the scatter splits over them race-free.
+                        Parallel.forRange(0, coutG, (long) rows * pc < (1 << 15) ? 1 : threads,
+                                (lo, hi) -> col2im(col, len, start, lo, hi, kd, kh, kw, d, h, w, g, y, yBase));
+                    }
+                }
+            }
+        } finally {
+            Buffers.give(col);
+        }
+        return y;
+    }
+
+    /** Scatter-adds column rows of output channels [co0, co1) for input positions [p0, p0+pc) into y. */
+    private static void col2im(float[] col, int pc, int p0, int co0, int co1, int kd, int kh, int kw,
+                               int d, int h, int w, Geometry g, float[] y, int yBase) {
+        int hw = h * w;
+        int outPlane = g.outD * g.outH * g.outW;
+        for (int co = co0; co < co1; co++) {
+            int yc = yBase + co * outPlane;
+            for (int a = 0; a < kd; a++) {
+                for (int bb = 0; bb < kh; bb++) {
+                    for (int cc = 0; cc < kw; cc++) {
+                        int src = ((co * kd + a) * kh + bb) * kw + cc;
+                        src = src * pc;
+                        int id = p0 / hw;
+                        int ih = (p0 - id * hw) / w;
+                        int iw = p0 - id * hw - ih * w;
+                        for (int j = 0; j < pc; j++) {
+                            int od = id * g.sd - g.pd + a * g.dd;
+                            int oh = ih * g.sh - g.ph + bb * g.dh;
+                            int ow = iw * g.sw - g.pw + cc * g.dw;
+                            if (od >= 0 && od < g.outD && oh >= 0 && oh < g.outH && ow >= 0 && ow < g.outW) {
+                                y[yc + (od * g.outH + oh) * g.outW + ow] += col[src + j];
+                            }
+                            if (++iw == w) {
+                                iw = 0;
+                                if (++ih == h) {
+                                    ih = 0;
+                                    id++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Double references (plain loops over the definitions)
+
+    /** Float64 convolution by the definition; same contract as the float version. */
+    public static double[] conv3d(double[] x, int n, int cin, int d, int h, int w,
+                                  double[] weight, int cout, int kd, int kh, int kw, double[] bias,
+                                  int[] stride, int[] padding, int[] dilation, int groups) {
+        Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, dilation, groups);
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        double[] y = new double[n * cout * g.outVolume];
+        for (int b = 0; b < n; b++) {
+            for (int co = 0; co < cout; co++) {
+                int gr = co / coutG;
+                for (int od = 0; od < g.outD; od++) {
+                    for (int oh = 0; oh < g.outH; oh++) {
+                        for (int ow = 0; ow < g.outW; ow++) {
+                            double s = bias == null ? 0 : bias[co];
+                            for (int ci = 0; ci < cinG; ci++) {
+                                int xc = (b * cin + gr * cinG + ci) * d;
+                                for (int a = 0; a < kd; a++) {
+                                    int id = od * g.sd - g.pd + a * g.dd;
+                                    if (id < 0 || id >= d) {
+                                        continue;
+                                    }
+                                    for (int bb = 0; bb < kh; bb++) {
+                                        int ih = oh * g.sh - g.ph + bb * g.dh;
+                                        if (ih < 0 || ih >= h) {
+                                            continue;
+                                        }
+                                        for (int cc = 0; cc < kw; cc++) {
+                                            int iw = ow * g.sw - g.pw + cc * g.dw;
+                                            if (iw < 0 || iw >= w) {
+                                                continue;
+                                            }
+                                            s += x[((xc + id) * h + ih) * w + iw]
+                                                    * weight[(((co * cinG + ci) * kd + a) * kh + bb) * kw + cc];
+                                        }
+                                    }
+                                }
+                            }
+                            y[(((b * cout + co) * g.outD + od) * g.outH + oh) * g.outW + ow] = s;
+                        }
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Float64 transposed convolution in scatter form (each input tap adds into the outputs it feeds). */
+    public static double[] convTranspose3d(double[] x, int n, int cin, int d, int h, int w,
+                                           double[] weight, int cout, int kd, int kh, int kw, double[] bias,
+                                           int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                           int groups) {
+        Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        int outP = g.outVolume;
+        double[] y = new double[n * cout * outP];
+        for (int b = 0; b < n; b++) {
+            for (int co = 0; co < cout; co++) {
+                for (int p = 0; p < outP; p++) {
+                    y[(b * cout + co) * outP + p] = bias == null ? 0 : bias[co];
+                }
+            }
+            for (int ci = 0; ci < cin; ci++) {
+                int gr = ci / cinG;
+                for (int id = 0; id < d; id++) {
+                    for (int ih = 0; ih < h; ih++) {
+                        for (int iw = 0; iw < w; iw++) {
+                            double v = x[(((b * cin + ci) * d + id) * h + ih) * w + iw];
+                            for (int co = 0; co < coutG; co++) {
+                                for (int a = 0; a < kd; a++) {
+                                    int od = id * g.sd - g.pd + a * g.dd;
+                                    if (od < 0 || od >= g.outD) {
+                                        continue;
+                                    }
+                                    for (int bb = 0; bb < kh; bb++) {
+                                        int oh = ih * g.sh - g.ph + bb * g.dh;
+                                        if (oh < 0 || oh >= g.outH) {
+                                            continue;
+                                        }
+                                        for (int cc = 0; cc < kw; cc++) {
+                                            int ow = iw * g.sw - g.pw + cc * g.dw;
+                                            if (ow < 0 || ow >= g.outW) {
+                                                continue;
+                                            }
+                                            int oc = gr * coutG + co;
+                                            y[(((b * cout + oc) * g.outD + od) * g.outH + oh) * g.outW + ow] +=
+                                                    v * weight[(((ci * coutG + co) * kd + a) * kh + bb) * kw + cc];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Shape checks
+
+    /** Validated strides, paddings, dilations and output sizes of one (transposed) convolution. */
+    static final class Geometry {
+        final int sd, sh, sw, pd, ph, pw, dd, dh, dw;
+        final int outD, outH, outW, outVolume;
+
+        private Geometry(int[] s, int[] p, int[] dil, int outD, int outH, int outW) {
+            sd = s[0]; sh = s[1]; sw = s[2];
+            pd = p[0]; ph = p[1]; pw = p[2];
+            dd = dil[0]; dh = dil[1]; dw = dil[2];
+            this.outD = outD;
+            this.outH = outH;
+            this.outW = outW;
+            this.outVolume = Math.multiplyExact(Math.multiplyExact(outD, outH), outW);
+        }
+
+        static Geometry conv(int xLen, int n, int cin, int d, int h, int w, int wLen, int cout,
+                             int kd, int kh, int kw, int biasLen, int[] stride, int[] padding, int[] dilation,
+                             int groups) {
+            common(xLen, n, cin, d, h, w, cout, kd, kh, kw, biasLen, stride, padding, dilation, groups);
+            long expectW = (long) cout * (cin / groups) * kd * kh * kw;
+            if (wLen != expectW) {
+                throw new IllegalArgumentException("weight has " + wLen + " elements, expected [" + cout + ", "
+                        + cin / groups + ", " + kd + ", " + kh + ", " + kw + "] = " + expectW);
+            }
+            int[] in = {d, h, w};
+            int[] k = {kd, kh, kw};
+            int[] out = new int[3];
+            for (int i = 0; i < 3; i++) {
+                out[i] = convOutSize(in[i], k[i], stride[i], padding[i], dilation[i]);
+                if (out[i] < 1 && in[i] > 0) {
+                    throw new IllegalArgumentException("convolution output size " + out[i] + " < 1 in dim " + i
+                            + ": input " + in[i] + " (padded " + (in[i] + 2 * padding[i]) + ") smaller than "
+                            + "the dilated kernel " + (dilation[i] * (k[i] - 1) + 1));
+                }
+                out[i] = Math.max(out[i], 0);
+            }
+            return new Geometry(stride, padding, dilation, out[0], out[1], out[2]);
+        }
+
+        static Geometry transpose(int xLen, int n, int cin, int d, int h, int w, int wLen, int cout,
+                                  int kd, int kh, int kw, int biasLen, int[] stride, int[] padding,
+                                  int[] outputPadding, int[] dilation, int groups) {
+            common(xLen, n, cin, d, h, w, cout, kd, kh, kw, biasLen, stride, padding, dilation, groups);
+            triple("outputPadding", outputPadding, 0);
+            long expectW = (long) cin * (cout / groups) * kd * kh * kw;
+            if (wLen != expectW) {
+                throw new IllegalArgumentException("weight has " + wLen + " elements, expected [" + cin + ", "
+                        + cout / groups + ", " + kd + ", " + kh + ", " + kw + "] = " + expectW);
+            }
+            int[] in = {d, h, w};
+            int[] k = {kd, kh, kw};
+            int[] out = new int[3];
+            for (int i = 0; i < 3; i++) {
+                if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i]) {
+                    throw new IllegalArgumentException("output padding must be smaller than either stride or "
+                            + "dilation, got outputPadding " + outputPadding[i] + " stride " + stride[i]
+                            + " dilation " + dilation[i]);
+                }
+                out[i] = convTransposeOutSize(in[i], k[i], stride[i], padding[i], outputPadding[i], dilation[i]);
+                if (out[i] < 1) {
+                    throw new IllegalArgumentException("transposed convolution output size " + out[i]
+                            + " < 1 in dim " + i);
+                }
+            }
+            return new Geometry(stride, padding, dilation, out[0], out[1], out[2]);
+        }
+
+        private static void common(int xLen, int n, int cin, int d, int h, int w, int cout, int kd, int kh,
+                                   int kw, int biasLen, int[] stride, int[] padding, int[] dilation,
+                                   int groups) {
+            if (n < 0 || cin < 0 || d < 0 || h < 0 || w < 0 || cout < 0) {
+                throw new IllegalArgumentException("negative size");
+            }
+            if (kd < 1 || kh < 1 || kw < 1) {
+                throw new IllegalArgumentException("kernel sizes must be >= 1, got " + kd + "x" + kh + "x" + kw);
+            }
+            if (groups < 1 || cin % groups != 0 || cout % groups != 0) {
+                throw new IllegalArgumentException("groups=" + groups + " must divide cin=" + cin + " and cout="
+                        + cout);
+            }
+            triple("stride", stride, 1);
+            triple("padding", padding, 0);
+            triple("dilation", dilation, 1);
+            long expectX = (long) n * cin * d * h * w;
+            if (xLen != expectX) {
+                throw new IllegalArgumentException("input has " + xLen + " elements, expected [" + n + ", " + cin
+                        + ", " + d + ", " + h + ", " + w + "] = " + expectX);
+            }
+            if (biasLen >= 0 && biasLen != cout) {
+                throw new IllegalArgumentException("bias has " + biasLen + " elements, expected " + cout);
+            }
+        }
+
+        private static void triple(String name, int[] v, int min) {
+            if (v == null || v.length != 3) {
+                throw new IllegalArgumentException(name + " must be a {d, h, w} triple");
+            }
+            for (int e : v) {
+                if (e < min) {
+                    throw new IllegalArgumentException(name + " entries must be >= " + min + ", got "
+                            + java.util.Arrays.toString(v));
+                }
+            }
+        }
+    }
+}
