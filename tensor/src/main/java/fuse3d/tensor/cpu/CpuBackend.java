@@ -745,14 +745,45 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ images and volumes
 
+    /** The tensor's float32 values as an exact-size array: its own storage when it already is one, else a copy. */
+    static float[] floats(Tensor t) {
+        if (t.dtype() == DType.FLOAT32 && t.isContiguous() && t.offset() == 0 && t.storage().length() == t.numel()) return t.storage().floats();
+        return t.toFloatArray();
+    }
+
+    static double[] doubles(Tensor t) {
+        if (t.dtype() == DType.FLOAT64 && t.isContiguous() && t.offset() == 0 && t.storage().length() == t.numel()) return t.storage().doubles();
+        return t.toDoubleArray();
+    }
+
+
     @Override
     public Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        throw new UnsupportedOperationException("conv: kernels not merged yet");
+        int[] xs = x.shape(), ws = weight.shape();
+        int cout = ws[0];
+        int[] os = {xs[0], cout,
+                ConvKernels.convOutSize(xs[2], ws[2], stride[0], padding[0], dilation[0]),
+                ConvKernels.convOutSize(xs[3], ws[3], stride[1], padding[1], dilation[1]),
+                ConvKernels.convOutSize(xs[4], ws[4], stride[2], padding[2], dilation[2])};
+        if (x.dtype() == DType.FLOAT64)
+            return Tensor.of(ConvKernels.conv3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], doubles(weight), cout, ws[2], ws[3], ws[4],
+                    bias == null ? null : doubles(bias), stride, padding, dilation, groups), os);
+        return Tensor.of(ConvKernels.conv3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], floats(weight), cout, ws[2], ws[3], ws[4],
+                bias == null ? null : floats(bias), stride, padding, dilation, groups), os);
     }
 
     @Override
     public Tensor convTranspose(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
-        throw new UnsupportedOperationException("conv_transpose: kernels not merged yet");
+        int[] xs = x.shape(), ws = weight.shape();
+        int cout = ws[1] * groups;
+        int[] os = new int[] {xs[0], cout, 0, 0, 0};
+        for (int i = 0; i < 3; i++)
+            os[2 + i] = ConvKernels.convTransposeOutSize(xs[2 + i], ws[2 + i], stride[i], padding[i], outputPadding[i], dilation[i]);
+        if (x.dtype() == DType.FLOAT64)
+            return Tensor.of(ConvKernels.convTranspose3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], doubles(weight), cout, ws[2], ws[3], ws[4],
+                    bias == null ? null : doubles(bias), stride, padding, outputPadding, dilation, groups), os);
+        return Tensor.of(ConvKernels.convTranspose3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], floats(weight), cout, ws[2], ws[3], ws[4],
+                bias == null ? null : floats(bias), stride, padding, outputPadding, dilation, groups), os);
     }
 
     @Override
@@ -783,7 +814,7 @@ public final class CpuBackend implements Backend {
         InterpMode m = InterpMode.fromTorch(mode);
         if (x.dtype() == DType.FLOAT64)
             return Tensor.of(Interpolate.interpolate(x.contiguous().toDoubleArray(), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
-        return Tensor.of(Interpolate.interpolate(x.toFloatArray(), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
+        return Tensor.of(Interpolate.interpolate(floats(x), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
     }
 
     /** Gradient of interpolate with respect to its input, for grad_out [N, C, out...]. */
@@ -793,8 +824,8 @@ public final class CpuBackend implements Backend {
         int[] is = concat2(gs[0], gs[1], inSpatial);
         InterpMode m = InterpMode.fromTorch(mode);
         if (gradOut.dtype() == DType.FLOAT64)
-            return Tensor.of(Interpolate.interpolateBackward(gradOut.toDoubleArray(), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
-        return Tensor.of(Interpolate.interpolateBackward(gradOut.toFloatArray(), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
+            return Tensor.of(Interpolate.interpolateBackward(doubles(gradOut), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
+        return Tensor.of(Interpolate.interpolateBackward(floats(gradOut), gs[0], gs[1], inSpatial, out, m, alignCorners, scales), is);
     }
 
     @Override
@@ -806,8 +837,8 @@ public final class CpuBackend implements Backend {
         SampleMode sm = SampleMode.fromTorch(mode);
         PaddingMode pm = PaddingMode.fromTorch(paddingMode);
         if (x.dtype() == DType.FLOAT64)
-            return Tensor.of(GridSample.gridSample(x.toDoubleArray(), xs[0], xs[1], in, grid.toDoubleArray(), out, sm, pm, alignCorners), os);
-        return Tensor.of(GridSample.gridSample(x.toFloatArray(), xs[0], xs[1], in, grid.toFloatArray(), out, sm, pm, alignCorners), os);
+            return Tensor.of(GridSample.gridSample(doubles(x), xs[0], xs[1], in, doubles(grid), out, sm, pm, alignCorners), os);
+        return Tensor.of(GridSample.gridSample(floats(x), xs[0], xs[1], in, floats(grid), out, sm, pm, alignCorners), os);
     }
 
     /** Gradients of grid_sample with respect to input and grid: {gradInput, gradGrid}. */
@@ -818,10 +849,10 @@ public final class CpuBackend implements Backend {
         SampleMode sm = SampleMode.fromTorch(mode);
         PaddingMode pm = PaddingMode.fromTorch(paddingMode);
         if (x.dtype() == DType.FLOAT64) {
-            double[][] r = GridSample.gridSampleBackward(gradOut.toDoubleArray(), x.toDoubleArray(), grid.toDoubleArray(), xs[0], xs[1], in, out, sm, pm, alignCorners);
+            double[][] r = GridSample.gridSampleBackward(doubles(gradOut), doubles(x), doubles(grid), xs[0], xs[1], in, out, sm, pm, alignCorners);
             return new Tensor[] {Tensor.of(r[0], xs), Tensor.of(r[1], gs)};
         }
-        float[][] r = GridSample.gridSampleBackward(gradOut.toFloatArray(), x.toFloatArray(), grid.toFloatArray(), xs[0], xs[1], in, out, sm, pm, alignCorners);
+        float[][] r = GridSample.gridSampleBackward(floats(gradOut), floats(x), floats(grid), xs[0], xs[1], in, out, sm, pm, alignCorners);
         return new Tensor[] {Tensor.of(r[0], xs), Tensor.of(r[1], gs)};
     }
 
