@@ -788,22 +788,46 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor[] maxPool(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        throw new UnsupportedOperationException("max_pool: kernels not merged yet");
+        int[] xs = x.shape();
+        if (x.dtype() == DType.FLOAT64) {
+            PoolKernels.PoolResultD r = PoolKernels.maxPool3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], kernel, stride, padding, dilation, ceilMode);
+            int[] os = concat2(xs[0], xs[1], r.outSpatial());
+            return new Tensor[] {Tensor.of(r.values(), os), Tensor.ofLongs(r.indices(), os)};
+        }
+        PoolKernels.PoolResult r = PoolKernels.maxPool3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], kernel, stride, padding, dilation, ceilMode);
+        int[] os = concat2(xs[0], xs[1], r.outSpatial());
+        return new Tensor[] {Tensor.of(r.values(), os), Tensor.ofLongs(r.indices(), os)};
     }
 
     @Override
     public Tensor avgPool(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad, int divisorOverride) {
-        throw new UnsupportedOperationException("avg_pool: kernels not merged yet");
+        int[] xs = x.shape();
+        if (x.dtype() == DType.FLOAT64) {
+            PoolKernels.PoolResultD r = PoolKernels.avgPool3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+            return Tensor.of(r.values(), concat2(xs[0], xs[1], r.outSpatial()));
+        }
+        PoolKernels.PoolResult r = PoolKernels.avgPool3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+        return Tensor.of(r.values(), concat2(xs[0], xs[1], r.outSpatial()));
     }
 
     @Override
     public Tensor adaptiveAvgPool(Tensor x, int[] outSpatial) {
-        throw new UnsupportedOperationException("adaptive_avg_pool: kernels not merged yet");
+        int[] xs = x.shape();
+        if (x.dtype() == DType.FLOAT64)
+            return Tensor.of(PoolKernels.adaptiveAvgPool3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], outSpatial).values(), concat2(xs[0], xs[1], outSpatial));
+        return Tensor.of(PoolKernels.adaptiveAvgPool3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], outSpatial).values(), concat2(xs[0], xs[1], outSpatial));
     }
 
     @Override
     public Tensor[] adaptiveMaxPool(Tensor x, int[] outSpatial) {
-        throw new UnsupportedOperationException("adaptive_max_pool: kernels not merged yet");
+        int[] xs = x.shape();
+        int[] os = concat2(xs[0], xs[1], outSpatial);
+        if (x.dtype() == DType.FLOAT64) {
+            PoolKernels.PoolResultD r = PoolKernels.adaptiveMaxPool3d(doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], outSpatial);
+            return new Tensor[] {Tensor.of(r.values(), os), Tensor.ofLongs(r.indices(), os)};
+        }
+        PoolKernels.PoolResult r = PoolKernels.adaptiveMaxPool3d(floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], outSpatial);
+        return new Tensor[] {Tensor.of(r.values(), os), Tensor.ofLongs(r.indices(), os)};
     }
 
     @Override
