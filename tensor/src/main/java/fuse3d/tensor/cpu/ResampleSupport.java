@@ -1,7 +1,6 @@
 package fuse3d.tensor.cpu;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /** Argument checks and the fork-join loop shared by {@link Interpolate} and {@link GridSample}. */
 final class ResampleSupport {
@@ -17,7 +16,7 @@ final class ResampleSupport {
     }
 
     /**
-     * Runs {@code body} over [0, count) split into contiguous ranges on the common fork-join pool. Every
+     * Runs {@code body} over [0, count) split into contiguous ranges on the shared compute pool ({@link Parallel}). Every
      * index is handled by exactly one range, and callers make each output element depend only on its own
      * index, so the result does not depend on how many threads there are.
      */
@@ -25,19 +24,12 @@ final class ResampleSupport {
         if (count <= 0) {
             return;
         }
-        int cpus = Runtime.getRuntime().availableProcessors();
-        if (count == 1 || cpus <= 1 || (long) count * Math.max(1, workPerIndex) < PARALLEL_WORK) {
+        int threads = Parallel.threads();
+        if (count == 1 || threads <= 1 || (long) count * Math.max(1, workPerIndex) < PARALLEL_WORK) {
             body.run(0, count);
             return;
         }
-        int ranges = Math.min(count, cpus * 4);
-        IntStream.range(0, ranges).parallel().forEach(r -> {
-            int from = (int) ((long) count * r / ranges);
-            int to = (int) ((long) count * (r + 1) / ranges);
-            if (from < to) {
-                body.run(from, to);
-            }
-        });
+        Parallel.forRange(0, count, threads, body::run);
     }
 
     /** Formats an NC(D)HW shape for error messages. */

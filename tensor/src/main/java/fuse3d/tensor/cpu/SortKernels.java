@@ -1,7 +1,6 @@
 package fuse3d.tensor.cpu;
 
 import java.util.Arrays;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * Row-wise sort, top-k, unique and unique-consecutive kernels over flat primitive arrays, following PyTorch
@@ -652,32 +651,7 @@ public final class SortKernels {
         if (rows < 2 || work < PARALLEL_THRESHOLD) {
             body.run(0, rows);
         } else {
-            // Leaves of at least PARALLEL_THRESHOLD/2 elements, so the scratch allocation and forking amortise.
-            int minRows = Math.max(1, (PARALLEL_THRESHOLD / 2) / Math.max(len, 1));
-            new RowSplit(body, 0, rows, minRows).invoke();
-        }
-    }
-
-    /** Splits a row range in halves down to {@code minRows}; invoke() runs in the common pool. */
-    private static final class RowSplit extends RecursiveAction {
-        private final RowBlock body;
-        private final int r0, r1, minRows;
-
-        RowSplit(RowBlock body, int r0, int r1, int minRows) {
-            this.body = body;
-            this.r0 = r0;
-            this.r1 = r1;
-            this.minRows = minRows;
-        }
-
-        @Override
-        protected void compute() {
-            if (r1 - r0 <= minRows) {
-                body.run(r0, r1);
-                return;
-            }
-            int mid = (r0 + r1) >>> 1;
-            invokeAll(new RowSplit(body, r0, mid, minRows), new RowSplit(body, mid, r1, minRows));
+            Parallel.forRange(0, rows, Parallel.threads(), body::run);
         }
     }
 }
