@@ -128,4 +128,17 @@ class ElementwiseTest {
         assertClose(x.mul(y), x.contiguous().mul(y.contiguous()), 0, 0);
         assertClose(x.sigmoid().toDouble(), x.toDouble().sigmoid(), 1e-6, 1e-7);
     }
+
+    /** Long contiguous rows are split across the compute pool; every piece, tail included, must be computed. */
+    @Test
+    void longRowsSplitAcrossThreadsComputeEveryElement() {
+        int n = 200_003;
+        Tensor x = new Generator(3).uniform(-3, 3, n);
+        float[] xs = x.toFloatArray();
+        float[] e = x.exp().toFloatArray(), s = x.mul(2).add(x).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            assertEquals(Math.exp(xs[i]), e[i], 4e-6 * Math.exp(xs[i]), "exp at " + i);
+            assertEquals(3 * xs[i], s[i], 1e-5, "2x + x at " + i);
+        }
+    }
 }

@@ -95,7 +95,7 @@ public final class CpuBackend implements Backend {
         Storage o = out.storage(), s = x.storage();
         if (x.dtype() == DType.FLOAT32 && outType == DType.FLOAT32) {
             float[] oa = o.floats(), xa = s.floats();
-            loop.forEachRow((b, n) -> ElementwiseKernels.unaryRow(op, xa, b[1], xs, oa, b[0], n, p0, p1));
+            loop.forEachRowParallel((b, n) -> ElementwiseKernels.unaryRow(op, xa, b[1], xs, oa, b[0], n, p0, p1));
         } else if (x.dtype() == DType.FLOAT64 && outType == DType.FLOAT64) {
             double[] oa = o.doubles(), xa = s.doubles();
             loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) oa[b[0] + i] = op.apply(xa[b[1] + i * xs], p0, p1); });
@@ -116,7 +116,7 @@ public final class CpuBackend implements Backend {
         Storage o = out.storage(), sa = a.storage(), sb = b.storage();
         if (computeType == DType.FLOAT32 && outType == DType.FLOAT32 && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
             float[] oa = o.floats(), xa = sa.floats(), xb = sb.floats();
-            loop.forEachRow((r, n) -> ElementwiseKernels.binaryRow(op, xa, r[1], as, xb, r[2], bs, oa, r[0], n));
+            loop.forEachRowParallel((r, n) -> ElementwiseKernels.binaryRow(op, xa, r[1], as, xb, r[2], bs, oa, r[0], n));
         } else if (computeType == DType.FLOAT64 && outType == DType.FLOAT64 && a.dtype() == DType.FLOAT64 && b.dtype() == DType.FLOAT64) {
             double[] oa = o.doubles(), xa = sa.doubles(), xb = sb.doubles();
             loop.forEachRow((r, n) -> { for (int i = 0; i < n; i++) oa[r[0] + i] = op.apply(xa[r[1] + i * as], xb[r[2] + i * bs]); });

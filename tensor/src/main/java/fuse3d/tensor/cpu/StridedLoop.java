@@ -64,6 +64,39 @@ public final class StridedLoop {
 
     public int rowLength() { return shape[shape.length - 1]; }
 
+    /** Number of rows the walk visits. */
+    public int rowCount() { return rowLength() == 0 ? 0 : numel / rowLength(); }
+
+    /**
+     * Like {@link #forEachRow}, but a single long row (the contiguous case) is cut into pieces that run on
+     * the compute pool; for elementwise kernels, whose outputs depend only on their own inputs, the result
+     * is the same for any thread count.
+     */
+    public void forEachRowParallel(Row row) {
+        int n = rowLength();
+        if (rowCount() != 1 || n < PARALLEL_MIN || Parallel.threads() < 2) {
+            forEachRow(row);
+            return;
+        }
+        int k = offsets.length;
+        int[] inner = new int[k];
+        for (int j = 0; j < k; j++) inner[j] = innerStride(j);
+        // pieces of a multiple of 64 elements keep the vector loops free of partial tails but the last
+        int pieces = Parallel.threads();
+        int step = ((n / pieces) + 63) & ~63;
+        Parallel.forRange(0, (n + step - 1) / step, pieces, (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                int start = p * step, len = Math.min(step, n - start);
+                int[] base = new int[k];
+                for (int j = 0; j < k; j++) base[j] = offsets[j] + start * inner[j];
+                row.run(base, len);
+            }
+        });
+    }
+
+    /** Below this many elements a single row is not worth splitting across threads. */
+    static final int PARALLEL_MIN = 1 << 16;
+
     /** Calls {@code row} once per row in row-major order. */
     public void forEachRow(Row row) {
         if (numel == 0) return;
