@@ -76,12 +76,17 @@ public final class ConvKernels {
             }
             return y;
         }
-        // Column chunks: a multiple of the GEMM tile width, as many as fit the L2 budget.
+        // Column chunks: a multiple of the GEMM tile width, as many as fit the L2 budget. The chunk is
+        // read by the micro-kernel in place, and the weights are packed once for all chunks.
         int chunk = Math.max(Sgemm.NR, COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
         chunk = Math.min(chunk, outP);
         int chunksPerImage = Sgemm.ceilDiv(outP, chunk);
         int tasks = n * groups * chunksPerImage;
         int pieceSize = chunk;
+        float[][] packedW = new float[groups][];
+        for (int gr = 0; gr < groups; gr++) {
+            packedW[gr] = Simd.ENABLED ? Sgemm.packA(coutG, kDim, weight, gr * coutG * kDim, kDim, 1) : null;
+        }
         Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
             float[] col = Buffers.take(kDim * pieceSize);
             try {
@@ -93,8 +98,12 @@ public final class ConvKernels {
                     int gr = img - b * groups;
                     im2col(x, (b * cin + gr * cinG) * inVol, cinG, d, h, w, kd, kh, kw, g, p0, pc, col);
                     int yOff = (b * cout + gr * coutG) * outP + p0;
-                    Sgemm.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
-                            y, yOff, outP, false, 1);
+                    if (Simd.ENABLED) {
+                        Sgemm.multiplyPackedA(coutG, pc, kDim, packedW[gr], col, 0, pc, y, yOff, outP, false);
+                    } else {
+                        SgemmReference.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
+                                y, yOff, outP, false);
+                    }
                     if (bias != null) {
                         for (int co = 0; co < coutG; co++) {
                             float bv = bias[gr * coutG + co];
