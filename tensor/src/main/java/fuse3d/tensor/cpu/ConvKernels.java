@@ -49,6 +49,23 @@ public final class ConvKernels {
     public static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
                                  float[] weight, int cout, int kd, int kh, int kw, float[] bias,
                                  int[] stride, int[] padding, int[] dilation, int groups, int threads) {
+        return conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, stride, padding, dilation, groups, threads,
+                Algo.AUTO);
+    }
+
+    /** Which float convolution algorithm runs (tests pin each one; callers use AUTO). */
+    enum Algo {
+        /** Pointwise shortcut when it applies, else direct or im2col by {@link #directPays}. */
+        AUTO,
+        /** Direct kernel (output channels in the vector lanes), after the pointwise shortcut. */
+        DIRECT,
+        /** im2col chunks + GEMM, after the pointwise shortcut. */
+        IM2COL
+    }
+
+    static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
+                          float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                          int[] stride, int[] padding, int[] dilation, int groups, int threads, Algo algo) {
         Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
                 bias == null ? -1 : bias.length, stride, padding, dilation, groups);
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
@@ -76,16 +93,20 @@ public final class ConvKernels {
             }
             return y;
         }
-        // Column chunks: a multiple of the GEMM tile width, as many as fit the L2 budget. The chunk is
-        // read by the micro-kernel in place, and the weights are packed once for all chunks.
+        if (Simd.ENABLED && (algo == Algo.DIRECT || algo == Algo.AUTO && directPays(coutG))) {
+            direct(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+            return y;
+        }
+        // im2col in column chunks that fit the L2 budget, then GEMM: the SIMD kernel reads the chunk in
+        // place against weights packed once; the scalar twin runs the reference GEMM.
         int chunk = Math.max(Sgemm.NR, COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
         chunk = Math.min(chunk, outP);
         int chunksPerImage = Sgemm.ceilDiv(outP, chunk);
         int tasks = n * groups * chunksPerImage;
         int pieceSize = chunk;
         float[][] packedW = new float[groups][];
-        for (int gr = 0; gr < groups; gr++) {
-            packedW[gr] = Simd.ENABLED ? Sgemm.packA(coutG, kDim, weight, gr * coutG * kDim, kDim, 1) : null;
+        for (int gr = 0; gr < groups && Simd.ENABLED; gr++) {
+            packedW[gr] = Sgemm.packA(coutG, kDim, weight, gr * coutG * kDim, kDim, 1);
         }
         Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
             float[] col = Buffers.take(kDim * pieceSize);
@@ -104,21 +125,168 @@ public final class ConvKernels {
                         SgemmReference.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
                                 y, yOff, outP, false);
                     }
-                    if (bias != null) {
-                        for (int co = 0; co < coutG; co++) {
-                            float bv = bias[gr * coutG + co];
-                            int row = yOff + co * outP;
-                            for (int j = 0; j < pc; j++) {
-                                y[row + j] += bv;
-                            }
-                        }
-                    }
+                    addBiasRange(y, bias, gr * coutG, coutG, yOff, outP, pc);
                 }
             } finally {
                 Buffers.give(col);
             }
         });
         return y;
+    }
+
+    /** y[row co, positions yOff .. yOff+len) += bias[c0 + co] for co in [0, rows). */
+    private static void addBiasRange(float[] y, float[] bias, int c0, int rows, int yOff, int ld, int len) {
+        if (bias == null) {
+            return;
+        }
+        for (int co = 0; co < rows; co++) {
+            float bv = bias[c0 + co];
+            int row = yOff + co * ld;
+            for (int j = 0; j < len; j++) {
+                y[row + j] += bv;
+            }
+        }
+    }
+
+    /**
+     * Whether the direct kernel (output channels in the vector lanes, NR per tile) wastes fewer lanes than
+     * im2col + GEMM (channels in MR-row panels), counting the im2col copy as a third of the GEMM's time.
+     */
+    static boolean directPays(int coutG) {
+        double directWaste = (double) Sgemm.roundUp(coutG, Sgemm.NR) / coutG;
+        double gemmWaste = (double) Sgemm.roundUp(coutG, Sgemm.MR) / coutG * 1.3;
+        return directWaste <= gemmWaste;
+    }
+
+    /**
+     * Direct convolution: for each output row (b, group, od, oh) and each run of MR output positions,
+     * an MR x NR tile of (positions x output channels) is summed over all kDim taps by
+     * {@link Sgemm#directKernel}, which broadcasts input values straight from x (no im2col) against rows
+     * of the transposed, NR-channel-padded weights. Padding is handled once by a zero-padded copy of the
+     * input, so every tap of every position is in range. A partial run at the end of a row is gathered
+     * into a packed MR x kDim panel and goes through the GEMM kernel, which does the same float operations.
+     * Tasks are whole output rows, so results do not depend on the thread count.
+     */
+    private static void direct(float[] x, int n, int cin, int d, int h, int w, float[] weight, int cout,
+                               int kd, int kh, int kw, float[] bias, Geometry g, int groups, int threads,
+                               float[] y) {
+        int nr = Sgemm.NR;
+        int mr = Sgemm.MR;
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        int kvol = kd * kh * kw;
+        int kDim = cinG * kvol;
+        int outP = g.outVolume;
+        int hp = h + 2 * g.ph;
+        int wp = w + 2 * g.pw;
+        float[] xp = padded(x, n * cin, d, h, w, g.pd, g.ph, g.pw, threads);
+        int plane = (d + 2 * g.pd) * hp * wp;
+        int[] tapOff = new int[kDim];
+        int t0 = 0;
+        for (int ci = 0; ci < cinG; ci++) {
+            for (int a = 0; a < kd; a++) {
+                for (int bb = 0; bb < kh; bb++) {
+                    for (int cc = 0; cc < kw; cc++) {
+                        tapOff[t0++] = ci * plane + (a * g.dd * hp + bb * g.dh) * wp + cc * g.dw;
+                    }
+                }
+            }
+        }
+        // Transposed weights, one zero-padded block of NR output channels at a time: wt[t][co].
+        int coPanels = Sgemm.ceilDiv(coutG, nr);
+        float[] wt = new float[groups * coPanels * kDim * nr];
+        for (int gr = 0; gr < groups; gr++) {
+            for (int cp = 0; cp < coPanels; cp++) {
+                int base = (gr * coPanels + cp) * kDim * nr;
+                for (int j = 0; j < nr && cp * nr + j < coutG; j++) {
+                    int src = (gr * coutG + cp * nr + j) * kDim;
+                    for (int t = 0; t < kDim; t++) {
+                        wt[base + t * nr + j] = weight[src + t];
+                    }
+                }
+            }
+        }
+        int rows = g.outD * g.outH;
+        int tasks = n * groups * rows;
+        Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
+            float[] tile = Buffers.take(mr * nr + mr * kDim);
+            int apOff = mr * nr;
+            try {
+                for (int task = lo; task < hi; task++) {
+                    int img = task / rows;
+                    int row = task - img * rows;
+                    int b = img / groups;
+                    int gr = img - b * groups;
+                    int od = row / g.outH;
+                    int oh = row - od * g.outH;
+                    int rowOrigin = (b * cin + gr * cinG) * plane + (od * g.sd * hp + oh * g.sh) * wp;
+                    int pos0 = row * g.outW;
+                    for (int cp = 0; cp < coPanels; cp++) {
+                        int wOff = (gr * coPanels + cp) * kDim * nr;
+                        int nco = Math.min(nr, coutG - cp * nr);
+                        int co0 = gr * coutG + cp * nr;
+                        for (int ow = 0; ow < g.outW; ow += mr) {
+                            int m = Math.min(mr, g.outW - ow);
+                            int origin = rowOrigin + ow * g.sw;
+                            if (m == mr) {
+                                Sgemm.directKernel(kDim, xp, origin, g.sw, tapOff, wt, wOff, tile, 0);
+                            } else {
+                                // Row end: gather the m positions (zero rows past m) for the GEMM kernel.
+                                for (int t = 0; t < kDim; t++) {
+                                    int src = origin + tapOff[t];
+                                    int dst = apOff + t * mr;
+                                    for (int r = 0; r < mr; r++) {
+                                        tile[dst + r] = r < m ? xp[src + r * g.sw] : 0f;
+                                    }
+                                }
+                                Sgemm.kernel(kDim, tile, apOff, wt, wOff, nr, tile, 0, nr, true, -1);
+                            }
+                            // The tile is (positions x channels) and y is channel-major: store transposed.
+                            int pos = pos0 + ow;
+                            for (int j = 0; j < nco; j++) {
+                                int yRow = (b * cout + co0 + j) * outP + pos;
+                                if (bias == null) {
+                                    for (int r = 0; r < m; r++) {
+                                        y[yRow + r] = tile[r * nr + j];
+                                    }
+                                } else {
+                                    float bv = bias[co0 + j];
+                                    for (int r = 0; r < m; r++) {
+                                        y[yRow + r] = tile[r * nr + j] + bv;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } finally {
+                Buffers.give(tile);
+            }
+        });
+    }
+
+    /** x [planes, d, h, w] copied into a zero border of (pd, ph, pw); x itself when there is no padding. */
+    private static float[] padded(float[] x, int planes, int d, int h, int w, int pd, int ph, int pw,
+                                  int threads) {
+        if (pd == 0 && ph == 0 && pw == 0) {
+            return x;
+        }
+        int dp = d + 2 * pd;
+        int hp = h + 2 * ph;
+        int wp = w + 2 * pw;
+        float[] xp = new float[Math.multiplyExact(planes, Math.multiplyExact(dp, hp * wp))];
+        int t = (long) xp.length < (1 << 18) ? 1 : threads;
+        Parallel.forRange(0, planes * d, t, (lo, hi) -> {
+            for (int pz = lo; pz < hi; pz++) {
+                int pl = pz / d;
+                int z = pz - pl * d;
+                for (int yy = 0; yy < h; yy++) {
+                    System.arraycopy(x, ((pl * d + z) * h + yy) * w, xp,
+                            ((pl * dp + z + pd) * hp + yy + ph) * wp + pw, w);
+                }
+            }
+        });
+        return xp;
     }
 
     /**

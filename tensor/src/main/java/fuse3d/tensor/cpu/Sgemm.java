@@ -203,19 +203,21 @@ public final class Sgemm {
     }
 
     /**
-     * The micro-kernel with B row p at {@code bi + offs[oi + p]}: implicit-GEMM convolution reads the
-     * input tensor itself, one tap offset per row, instead of a copied column matrix.
+     * Direct-convolution micro-kernel: an MR (output positions) x NR (output channels) tile, summed over
+     * kDim taps. Position r's input for tap t is {@code x[origin + tapOff[t] + r*sw]} (broadcast), the
+     * channel vector of tap t is row t of the packed transposed weights {@code wt[wOff + t*NR ..]}. The
+     * tile is stored row-major (position rows, leading dimension NR) at {@code out[oOff]}.
      */
-    static void kernelOffsets(int kc, float[] ap, int ai, float[] bp, int bi, int[] offs, int oi,
-                              float[] c, int ci, int ldc, boolean overwrite) {
+    static void directKernel(int kDim, float[] x, int origin, int sw, int[] tapOff, float[] wt, int wOff,
+                             float[] out, int oOff) {
         if (MR == 8) {
-            kernel8o(kc, ap, ai, bp, bi, offs, oi, c, ci, ldc, overwrite);
+            directConv8(kDim, x, origin, sw, tapOff, wt, wOff, out, oOff);
         } else {
-            kernel6o(kc, ap, ai, bp, bi, offs, oi, c, ci, ldc, overwrite);
+            directConv6(kDim, x, origin, sw, tapOff, wt, wOff, out, oOff);
         }
     }
 
-    // The four bodies below are one pattern unrolled by hand (6 or 8 rows; strided or offset B rows):
+    // The bodies below are one pattern unrolled by hand (6 or 8 rows; GEMM or direct convolution):
     // the accumulators must be distinct locals for C2 to keep them in registers.
 
     private static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi, int ldb,
@@ -356,69 +358,59 @@ public final class Sgemm {
         }
     }
 
-    private static void kernel6o(int kc, float[] ap, int ai, float[] bp, int bi, int[] offs, int oi,
-            float[] c, int ci, int ldc, boolean overwrite) {
+    private static void directConv6(int kDim, float[] x, int origin, int sw, int[] tapOff, float[] wt, int wOff,
+            float[] out, int oOff) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + offs[oi + p];
-            int ao = ai + p * 6;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
-            FloatVector av = FloatVector.broadcast(F, ap[ao]);
+        int s1 = sw;
+        int s2 = 2 * sw;
+        int s3 = 3 * sw;
+        int s4 = 4 * sw;
+        int s5 = 5 * sw;
+        for (int t = 0; t < kDim; t++) {
+            int xo = origin + tapOff[t];
+            int wo = wOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(F, wt, wo);
+            FloatVector b1 = FloatVector.fromArray(F, wt, wo + L);
+            FloatVector av = FloatVector.broadcast(F, x[xo]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(F, ap[ao + 1]);
+            av = FloatVector.broadcast(F, x[xo + s1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(F, ap[ao + 2]);
+            av = FloatVector.broadcast(F, x[xo + s2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(F, ap[ao + 3]);
+            av = FloatVector.broadcast(F, x[xo + s3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(F, ap[ao + 4]);
+            av = FloatVector.broadcast(F, x[xo + s4]);
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(F, ap[ao + 5]);
+            av = FloatVector.broadcast(F, x[xo + s5]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        if (overwrite) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-        } else {
-            FloatVector.fromArray(F, c, ci).add(c00).intoArray(c, ci);
-            FloatVector.fromArray(F, c, ci + L).add(c01).intoArray(c, ci + L);
-            FloatVector.fromArray(F, c, ci + ldc).add(c10).intoArray(c, ci + ldc);
-            FloatVector.fromArray(F, c, ci + ldc + L).add(c11).intoArray(c, ci + ldc + L);
-            FloatVector.fromArray(F, c, ci + 2 * ldc).add(c20).intoArray(c, ci + 2 * ldc);
-            FloatVector.fromArray(F, c, ci + 2 * ldc + L).add(c21).intoArray(c, ci + 2 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 3 * ldc).add(c30).intoArray(c, ci + 3 * ldc);
-            FloatVector.fromArray(F, c, ci + 3 * ldc + L).add(c31).intoArray(c, ci + 3 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 4 * ldc).add(c40).intoArray(c, ci + 4 * ldc);
-            FloatVector.fromArray(F, c, ci + 4 * ldc + L).add(c41).intoArray(c, ci + 4 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 5 * ldc).add(c50).intoArray(c, ci + 5 * ldc);
-            FloatVector.fromArray(F, c, ci + 5 * ldc + L).add(c51).intoArray(c, ci + 5 * ldc + L);
-        }
+        c00.intoArray(out, oOff + 0 * L);
+        c01.intoArray(out, oOff + 1 * L);
+        c10.intoArray(out, oOff + 2 * L);
+        c11.intoArray(out, oOff + 3 * L);
+        c20.intoArray(out, oOff + 4 * L);
+        c21.intoArray(out, oOff + 5 * L);
+        c30.intoArray(out, oOff + 6 * L);
+        c31.intoArray(out, oOff + 7 * L);
+        c40.intoArray(out, oOff + 8 * L);
+        c41.intoArray(out, oOff + 9 * L);
+        c50.intoArray(out, oOff + 10 * L);
+        c51.intoArray(out, oOff + 11 * L);
     }
 
-    private static void kernel8o(int kc, float[] ap, int ai, float[] bp, int bi, int[] offs, int oi,
-            float[] c, int ci, int ldc, boolean overwrite) {
+    private static void directConv8(int kDim, float[] x, int origin, int sw, int[] tapOff, float[] wt, int wOff,
+            float[] out, int oOff) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -427,71 +419,59 @@ public final class Sgemm {
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
         FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + offs[oi + p];
-            int ao = ai + p * 8;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
-            FloatVector av = FloatVector.broadcast(F, ap[ao]);
+        int s1 = sw;
+        int s2 = 2 * sw;
+        int s3 = 3 * sw;
+        int s4 = 4 * sw;
+        int s5 = 5 * sw;
+        int s6 = 6 * sw;
+        int s7 = 7 * sw;
+        for (int t = 0; t < kDim; t++) {
+            int xo = origin + tapOff[t];
+            int wo = wOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(F, wt, wo);
+            FloatVector b1 = FloatVector.fromArray(F, wt, wo + L);
+            FloatVector av = FloatVector.broadcast(F, x[xo]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(F, ap[ao + 1]);
+            av = FloatVector.broadcast(F, x[xo + s1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(F, ap[ao + 2]);
+            av = FloatVector.broadcast(F, x[xo + s2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(F, ap[ao + 3]);
+            av = FloatVector.broadcast(F, x[xo + s3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(F, ap[ao + 4]);
+            av = FloatVector.broadcast(F, x[xo + s4]);
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(F, ap[ao + 5]);
+            av = FloatVector.broadcast(F, x[xo + s5]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(F, ap[ao + 6]);
+            av = FloatVector.broadcast(F, x[xo + s6]);
             c60 = av.fma(b0, c60);
             c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(F, ap[ao + 7]);
+            av = FloatVector.broadcast(F, x[xo + s7]);
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        if (overwrite) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-            c60.intoArray(c, ci + 6 * ldc);
-            c61.intoArray(c, ci + 6 * ldc + L);
-            c70.intoArray(c, ci + 7 * ldc);
-            c71.intoArray(c, ci + 7 * ldc + L);
-        } else {
-            FloatVector.fromArray(F, c, ci).add(c00).intoArray(c, ci);
-            FloatVector.fromArray(F, c, ci + L).add(c01).intoArray(c, ci + L);
-            FloatVector.fromArray(F, c, ci + ldc).add(c10).intoArray(c, ci + ldc);
-            FloatVector.fromArray(F, c, ci + ldc + L).add(c11).intoArray(c, ci + ldc + L);
-            FloatVector.fromArray(F, c, ci + 2 * ldc).add(c20).intoArray(c, ci + 2 * ldc);
-            FloatVector.fromArray(F, c, ci + 2 * ldc + L).add(c21).intoArray(c, ci + 2 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 3 * ldc).add(c30).intoArray(c, ci + 3 * ldc);
-            FloatVector.fromArray(F, c, ci + 3 * ldc + L).add(c31).intoArray(c, ci + 3 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 4 * ldc).add(c40).intoArray(c, ci + 4 * ldc);
-            FloatVector.fromArray(F, c, ci + 4 * ldc + L).add(c41).intoArray(c, ci + 4 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 5 * ldc).add(c50).intoArray(c, ci + 5 * ldc);
-            FloatVector.fromArray(F, c, ci + 5 * ldc + L).add(c51).intoArray(c, ci + 5 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 6 * ldc).add(c60).intoArray(c, ci + 6 * ldc);
-            FloatVector.fromArray(F, c, ci + 6 * ldc + L).add(c61).intoArray(c, ci + 6 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 7 * ldc).add(c70).intoArray(c, ci + 7 * ldc);
-            FloatVector.fromArray(F, c, ci + 7 * ldc + L).add(c71).intoArray(c, ci + 7 * ldc + L);
-        }
+        c00.intoArray(out, oOff + 0 * L);
+        c01.intoArray(out, oOff + 1 * L);
+        c10.intoArray(out, oOff + 2 * L);
+        c11.intoArray(out, oOff + 3 * L);
+        c20.intoArray(out, oOff + 4 * L);
+        c21.intoArray(out, oOff + 5 * L);
+        c30.intoArray(out, oOff + 6 * L);
+        c31.intoArray(out, oOff + 7 * L);
+        c40.intoArray(out, oOff + 8 * L);
+        c41.intoArray(out, oOff + 9 * L);
+        c50.intoArray(out, oOff + 10 * L);
+        c51.intoArray(out, oOff + 11 * L);
+        c60.intoArray(out, oOff + 12 * L);
+        c61.intoArray(out, oOff + 13 * L);
+        c70.intoArray(out, oOff + 14 * L);
+        c71.intoArray(out, oOff + 15 * L);
     }
 
     /** Packs rows [0, mc) x depth [0, kc) of A (starting at aBlock) into MR-row panels, zero-padded. */
