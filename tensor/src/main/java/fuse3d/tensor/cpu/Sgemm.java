@@ -31,7 +31,7 @@ public final class Sgemm {
     /** Micro-tile columns: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block; KC x NR of B should sit in L1 while the MR x KC A panels stream from L2. */
-    static final int KC = Math.max(16, Integer.getInteger("fuse3d.sgemm.kc", 256));
+    static final int KC = Math.max(16, Integer.getInteger("fuse3d.sgemm.kc", 512));
     /** Rows of a packed A block (kept in L2). */
     static final int MC = roundUp(Math.max(MR, Integer.getInteger("fuse3d.sgemm.mc", 144)), MR);
     /** Columns of a packed B block (kept in L3). */
@@ -210,8 +210,15 @@ public final class Sgemm {
      */
     static void directKernel(int kDim, float[] x, int origin, int sw, int[] tapOff, float[] wt, int wOff,
                              float[] out, int oOff) {
+        // Unit stride gets its own body: constant offsets let C2 fold the MR index checks into one.
         if (MR == 8) {
-            directConv8(kDim, x, origin, sw, tapOff, wt, wOff, out, oOff);
+            if (sw == 1) {
+                directConv8Unit(kDim, x, origin, tapOff, wt, wOff, out, oOff);
+            } else {
+                directConv8(kDim, x, origin, sw, tapOff, wt, wOff, out, oOff);
+            }
+        } else if (sw == 1) {
+            directConv6Unit(kDim, x, origin, tapOff, wt, wOff, out, oOff);
         } else {
             directConv6(kDim, x, origin, sw, tapOff, wt, wOff, out, oOff);
         }
@@ -453,6 +460,110 @@ public final class Sgemm {
             c60 = av.fma(b0, c60);
             c61 = av.fma(b1, c61);
             av = FloatVector.broadcast(F, x[xo + s7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        c00.intoArray(out, oOff + 0 * L);
+        c01.intoArray(out, oOff + 1 * L);
+        c10.intoArray(out, oOff + 2 * L);
+        c11.intoArray(out, oOff + 3 * L);
+        c20.intoArray(out, oOff + 4 * L);
+        c21.intoArray(out, oOff + 5 * L);
+        c30.intoArray(out, oOff + 6 * L);
+        c31.intoArray(out, oOff + 7 * L);
+        c40.intoArray(out, oOff + 8 * L);
+        c41.intoArray(out, oOff + 9 * L);
+        c50.intoArray(out, oOff + 10 * L);
+        c51.intoArray(out, oOff + 11 * L);
+        c60.intoArray(out, oOff + 12 * L);
+        c61.intoArray(out, oOff + 13 * L);
+        c70.intoArray(out, oOff + 14 * L);
+        c71.intoArray(out, oOff + 15 * L);
+    }
+
+    private static void directConv6Unit(int kDim, float[] x, int origin, int[] tapOff, float[] wt, int wOff,
+            float[] out, int oOff) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        for (int t = 0; t < kDim; t++) {
+            int xo = origin + tapOff[t];
+            int wo = wOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(F, wt, wo);
+            FloatVector b1 = FloatVector.fromArray(F, wt, wo + L);
+            FloatVector av = FloatVector.broadcast(F, x[xo]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(F, x[xo + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(F, x[xo + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(F, x[xo + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(F, x[xo + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(F, x[xo + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        c00.intoArray(out, oOff + 0 * L);
+        c01.intoArray(out, oOff + 1 * L);
+        c10.intoArray(out, oOff + 2 * L);
+        c11.intoArray(out, oOff + 3 * L);
+        c20.intoArray(out, oOff + 4 * L);
+        c21.intoArray(out, oOff + 5 * L);
+        c30.intoArray(out, oOff + 6 * L);
+        c31.intoArray(out, oOff + 7 * L);
+        c40.intoArray(out, oOff + 8 * L);
+        c41.intoArray(out, oOff + 9 * L);
+        c50.intoArray(out, oOff + 10 * L);
+        c51.intoArray(out, oOff + 11 * L);
+    }
+
+    private static void directConv8Unit(int kDim, float[] x, int origin, int[] tapOff, float[] wt, int wOff,
+            float[] out, int oOff) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int t = 0; t < kDim; t++) {
+            int xo = origin + tapOff[t];
+            int wo = wOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(F, wt, wo);
+            FloatVector b1 = FloatVector.fromArray(F, wt, wo + L);
+            FloatVector av = FloatVector.broadcast(F, x[xo]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(F, x[xo + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(F, x[xo + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(F, x[xo + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(F, x[xo + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(F, x[xo + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(F, x[xo + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(F, x[xo + 7]);
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
