@@ -5,12 +5,14 @@ package fuse3d.tensor.cpu;
  * ConvTranspose3d semantics (zero padding, dilation, groups); 2-D and 1-D convolutions are the D = 1
  * (and H = 1) cases with kernel 1, stride 1, padding 0 in the unit dimensions.
  *
- * <p>The float path lowers to {@link Sgemm}. Convolution runs im2col in column chunks sized to stay in
- * L2 (so a large 3-D input never needs a multi-gigabyte column matrix), and each chunk is an independent
- * task, so the result does not depend on the thread count. A 1x1x1 kernel with stride 1 and no padding
- * multiplies the input in place, without im2col. Transposed convolution is GEMM (Wᵀ·X) followed by a
- * col2im scatter-add that is split over output channels. The double overloads are plain loops over the
- * definition and serve as the test oracle.
+ * <p>Float convolution has three paths, all built on {@link Sgemm}'s micro-kernels. A 1x1x1 kernel with
+ * stride 1 and no padding is a plain GEMM on the input. Otherwise, when the output channels per group
+ * fill the vector lanes well, a direct kernel puts output channels in the lanes and broadcasts input
+ * values from a zero-padded copy of x (no im2col at all); else im2col runs in column chunks sized to stay
+ * in L2 (so a large 3-D input never needs a multi-gigabyte column matrix) and the GEMM kernel reads each
+ * chunk in place. Tasks are fixed pieces of the output, so results do not depend on the thread count.
+ * Transposed convolution is GEMM (Wᵀ·X) followed by a col2im scatter-add split over output channels.
+ * The double overloads are plain loops over the definitions and serve as the test oracle.
  */
 public final class ConvKernels {
     /** Floats per im2col chunk: 256K floats = 1 MiB, about one core's L2 with the packed panels. */
