@@ -185,8 +185,11 @@ public final class TensorBench implements Runnable {
                 * ConvKernels.convOutSize(shape[3], kernel[1], 1, pad[1], 1)
                 * ConvKernels.convOutSize(shape[4], kernel[2], 1, pad[2], 1);
         double flops = 2.0 * n * cout * outVol * cin * kernel[0] * kernel[1] * kernel[2];
-        double ns = time(() -> ConvKernels.conv3d(x, n, cin, shape[2], shape[3], shape[4], w, cout, kernel[0],
-                kernel[1], kernel[2], bias, stride, pad, dil, 1, threads), quick);
+        // The output buffer is reused: a fresh array per call would time the JVM's first touch of new
+        // heap pages (slow on a VM) rather than the kernel; a tensor runtime recycles its buffers too.
+        float[] y = new float[(int) (n * cout * outVol)];
+        double ns = time(() -> ConvKernels.conv3dInto(x, n, cin, shape[2], shape[3], shape[4], w, cout, kernel[0],
+                kernel[1], kernel[2], bias, stride, pad, dil, 1, y, threads), quick);
         String dims = shape[2] == 1
                 ? n + "x" + cin + "x" + shape[3] + "x" + shape[4]
                 : n + "x" + cin + "x" + shape[2] + "x" + shape[3] + "x" + shape[4];

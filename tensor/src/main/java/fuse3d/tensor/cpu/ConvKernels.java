@@ -71,8 +71,32 @@ public final class ConvKernels {
         Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
                 bias == null ? -1 : bias.length, stride, padding, dilation, groups);
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
+        conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, algo, y);
+        return y;
+    }
+
+    /**
+     * The convolution of {@link #conv3d(float[], int, int, int, int, int, float[], int, int, int, int,
+     * float[], int[], int[], int[], int, int)} written into {@code y} (length n*cout*Do*Ho*Wo, fully
+     * overwritten), for callers that recycle output buffers instead of allocating one per call.
+     */
+    public static void conv3dInto(float[] x, int n, int cin, int d, int h, int w,
+                                  float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                  int[] stride, int[] padding, int[] dilation, int groups, float[] y, int threads) {
+        Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, dilation, groups);
+        long need = (long) n * cout * g.outVolume;
+        if (y.length != need) {
+            throw new IllegalArgumentException("output has " + y.length + " elements, expected " + need);
+        }
+        conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, Algo.AUTO, y);
+    }
+
+    private static void conv3d(float[] x, int n, int cin, int d, int h, int w,
+                               float[] weight, int cout, int kd, int kh, int kw, float[] bias, Geometry g,
+                               int groups, int threads, Algo algo, float[] y) {
         if (y.length == 0) {
-            return y;
+            return;
         }
         int cinG = cin / groups;
         int coutG = cout / groups;
@@ -93,11 +117,11 @@ public final class ConvKernels {
             if (bias != null) {
                 addBias(y, n, cout, outP, bias, threads);
             }
-            return y;
+            return;
         }
         if (Simd.ENABLED && (algo == Algo.DIRECT || algo == Algo.AUTO && directPays(coutG))) {
             direct(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
-            return y;
+            return;
         }
         // im2col in column chunks that fit the L2 budget, then GEMM: the SIMD kernel reads the chunk in
         // place against weights packed once; the scalar twin runs the reference GEMM.
@@ -133,7 +157,7 @@ public final class ConvKernels {
                 Buffers.give(col);
             }
         });
-        return y;
+        return;
     }
 
     /** y[row co, positions yOff .. yOff+len) += bias[c0 + co] for co in [0, rows). */
@@ -173,12 +197,9 @@ public final class ConvKernels {
                                int kd, int kh, int kw, float[] bias, Geometry g, int groups, int threads,
                                float[] y) {
         int nr = Sgemm.NR;
-        int mr = Sgemm.MR;
         int cinG = cin / groups;
         int coutG = cout / groups;
-        int kvol = kd * kh * kw;
-        int kDim = cinG * kvol;
-        int outP = g.outVolume;
+        int kDim = cinG * kd * kh * kw;
         int hp = h + 2 * g.ph;
         int wp = w + 2 * g.pw;
         float[] xp = padded(x, n * cin, d, h, w, g.pd, g.ph, g.pw, threads);
@@ -210,6 +231,23 @@ public final class ConvKernels {
         }
         int rows = g.outD * g.outH;
         int tasks = n * groups * rows;
+        try {
+            directRows(xp, cin, cout, cinG, coutG, kDim, g, groups, threads, tapOff, wt, coPanels, plane, hp, wp,
+                    rows, tasks, bias, y);
+        } finally {
+            if (xp != x) {
+                Buffers.give(xp);
+            }
+        }
+    }
+
+    /** The parallel part of {@link #direct}: output rows split over threads. */
+    private static void directRows(float[] xp, int cin, int cout, int cinG, int coutG, int kDim, Geometry g,
+                                   int groups, int threads, int[] tapOff, float[] wt, int coPanels, int plane,
+                                   int hp, int wp, int rows, int tasks, float[] bias, float[] y) {
+        int nr = Sgemm.NR;
+        int mr = Sgemm.MR;
+        int outP = g.outVolume;
         Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
             float[] tile = Buffers.take(mr * nr + mr * kDim);
             int apOff = mr * nr;
@@ -267,7 +305,12 @@ public final class ConvKernels {
         });
     }
 
-    /** x [planes, d, h, w] copied into a zero border of (pd, ph, pw); x itself when there is no padding. */
+    /**
+     * x [planes, d, h, w] copied into a zero border of (pd, ph, pw), in a pooled array that the caller
+     * gives back to {@link Buffers}; x itself when there is no padding. Every element is written (the
+     * pooled array holds stale data), and pooling avoids touching fresh heap pages on every call: on a VM
+     * the first touch of a page can cost microseconds, which made the copy dominate small convolutions.
+     */
     private static float[] padded(float[] x, int planes, int d, int h, int w, int pd, int ph, int pw,
                                   int threads) {
         if (pd == 0 && ph == 0 && pw == 0) {
@@ -276,16 +319,25 @@ public final class ConvKernels {
         int dp = d + 2 * pd;
         int hp = h + 2 * ph;
         int wp = w + 2 * pw;
-        float[] xp = new float[Math.multiplyExact(planes, Math.multiplyExact(dp, hp * wp))];
-        int t = (long) xp.length < (1 << 18) ? 1 : threads;
-        Parallel.forRange(0, planes * d, t, (lo, hi) -> {
+        float[] xp = Buffers.take(Math.multiplyExact(planes, Math.multiplyExact(dp, hp * wp)));
+        int t = (long) planes * dp * hp * wp < (1 << 18) ? 1 : threads;
+        Parallel.forRange(0, planes * dp, t, (lo, hi) -> {
             for (int pz = lo; pz < hi; pz++) {
-                int pl = pz / d;
-                int z = pz - pl * d;
-                for (int yy = 0; yy < h; yy++) {
-                    System.arraycopy(x, ((pl * d + z) * h + yy) * w, xp,
-                            ((pl * dp + z + pd) * hp + yy + ph) * wp + pw, w);
+                int pl = pz / dp;
+                int z = pz - pl * dp - pd;
+                int dst = pz * hp * wp;
+                if (z < 0 || z >= d) {
+                    java.util.Arrays.fill(xp, dst, dst + hp * wp, 0f);
+                    continue;
                 }
+                java.util.Arrays.fill(xp, dst, dst + ph * wp, 0f);
+                for (int yy = 0; yy < h; yy++) {
+                    int row = dst + (yy + ph) * wp;
+                    java.util.Arrays.fill(xp, row, row + pw, 0f);
+                    System.arraycopy(x, ((pl * d + z) * h + yy) * w, xp, row + pw, w);
+                    java.util.Arrays.fill(xp, row + pw + w, row + wp, 0f);
+                }
+                java.util.Arrays.fill(xp, dst + (ph + h) * wp, dst + hp * wp, 0f);
             }
         });
         return xp;
@@ -389,15 +441,39 @@ public final class ConvKernels {
                                           int groups, int threads) {
         Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
                 bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
-        int outP = g.outVolume;
-        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), outP)];
-        if (y.length == 0) {
-            return y;
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
+        convTranspose3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+        return y;
+    }
+
+    /**
+     * The transposed convolution of {@link #convTranspose3d(float[], int, int, int, int, int, float[], int,
+     * int, int, int, float[], int[], int[], int[], int[], int, int)} written into {@code y} (length
+     * n*cout*Do*Ho*Wo, fully overwritten).
+     */
+    public static void convTranspose3dInto(float[] x, int n, int cin, int d, int h, int w,
+                                           float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                           int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                           int groups, float[] y, int threads) {
+        Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
+        long need = (long) n * cout * g.outVolume;
+        if (y.length != need) {
+            throw new IllegalArgumentException("output has " + y.length + " elements, expected " + need);
         }
-        if (bias != null) {
-            for (int r = 0; r < n * cout; r++) {
-                java.util.Arrays.fill(y, r * outP, (r + 1) * outP, bias[r % cout]);
-            }
+        convTranspose3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+    }
+
+    private static void convTranspose3d(float[] x, int n, int cin, int d, int h, int w, float[] weight, int cout,
+                                        int kd, int kh, int kw, float[] bias, Geometry g, int groups, int threads,
+                                        float[] y) {
+        int outP = g.outVolume;
+        if (y.length == 0) {
+            return;
+        }
+        // The scatter below accumulates into y, so it starts from the bias (or zero).
+        for (int r = 0; r < n * cout; r++) {
+            java.util.Arrays.fill(y, r * outP, (r + 1) * outP, bias == null ? 0f : bias[r % cout]);
         }
         int cinG = cin / groups;
         int coutG = cout / groups;
@@ -405,7 +481,7 @@ public final class ConvKernels {
         int rows = coutG * kvol;
         int inP = d * h * w;
         if (inP == 0 || cinG == 0) {
-            return y;
+            return;
         }
         int chunk = Math.max(Sgemm.NR, COL_BUDGET * 4 / Math.max(1, rows) / Sgemm.NR * Sgemm.NR);
         chunk = Math.min(chunk, inP);
@@ -430,7 +506,6 @@ public final class ConvKernels {
         } finally {
             Buffers.give(col);
         }
-        return y;
     }
 
     /** Scatter-adds column rows of output channels [co0, co1) for input positions [p0, p0+pc) into y. */

@@ -257,6 +257,42 @@ class ConvProperties {
         assertMatches(y, ref, 3, true, "pointwise");
     }
 
+    /**
+     * The Into variants overwrite every output element, whatever the buffer held before; scratch arrays
+     * recycled through {@link Buffers} hold NaN here, so any element a kernel forgets to write shows.
+     */
+    @Example
+    void intoVariantsOverwriteStaleOutput() {
+        for (int size : new int[] {1 << 10, 1 << 12, 1 << 14, 1 << 16}) {
+            float[] poison = new float[size];
+            java.util.Arrays.fill(poison, Float.NaN);
+            Buffers.give(poison);
+        }
+        Random rnd = new Random(11);
+        int[] one = {1, 1, 1};
+        int[] s2 = {1, 2, 1};
+        int[] pad = {0, 1, 1};
+        for (int cout : new int[] {3, Sgemm.NR}) {
+            float[] x = fill(2 * 4 * 6 * 9, rnd, true);
+            float[] w = fill(cout * 4 * 9, rnd, true);
+            float[] expect = ConvKernels.conv3d(x, 2, 4, 1, 6, 9, w, cout, 1, 3, 3, null, s2, pad, one, 1);
+            float[] y = new float[expect.length];
+            java.util.Arrays.fill(y, Float.NaN);
+            ConvKernels.conv3dInto(x, 2, 4, 1, 6, 9, w, cout, 1, 3, 3, null, s2, pad, one, 1, y, 2);
+            assertArrayEquals(expect, y);
+            float[] wt = fill(4 * cout * 9, rnd, true);
+            float[] expectT = ConvKernels.convTranspose3d(x, 2, 4, 1, 6, 9, wt, cout, 1, 3, 3, null, s2, pad,
+                    new int[] {0, 1, 0}, one, 1);
+            float[] yt = new float[expectT.length];
+            java.util.Arrays.fill(yt, Float.NaN);
+            ConvKernels.convTranspose3dInto(x, 2, 4, 1, 6, 9, wt, cout, 1, 3, 3, null, s2, pad, new int[] {0, 1, 0},
+                    one, 1, yt, 2);
+            assertArrayEquals(expectT, yt);
+            assertThrows(IllegalArgumentException.class, () -> ConvKernels.conv3dInto(x, 2, 4, 1, 6, 9, w, cout, 1,
+                    3, 3, null, s2, pad, one, 1, new float[expect.length + 1], 1));
+        }
+    }
+
     @Example
     void outputSizesFollowPyTorch() {
         assertEquals(5, ConvKernels.convOutSize(5, 3, 1, 1, 1));
