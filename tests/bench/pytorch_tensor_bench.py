@@ -31,11 +31,25 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
-def timed(fn, flops, quick):
-    """Median seconds per call: warm-up, then samples of back-to-back calls lasting tens of ms each."""
-    warm = max(2 if quick else 5, min(1000, int((1e10 if quick else 5e10) / flops)))
-    for _ in range(warm):
-        fn()
+def timed(fn, quick):
+    """Median seconds per call: warm up in batches of calls until two batches in a row agree within 3 %
+    (as TensorBench does), then samples of back-to-back calls lasting tens of ms each."""
+    min_warm, max_warm = (0.3, 5.0) if quick else (1.5, 20.0)
+    start = time.perf_counter()
+    prev = float("inf")
+    while True:
+        b0 = time.perf_counter()
+        calls = 0
+        while True:
+            fn()
+            calls += 1
+            if time.perf_counter() - b0 >= 0.1:
+                break
+        per_call = (time.perf_counter() - b0) / calls
+        elapsed = time.perf_counter() - start
+        if elapsed >= max_warm or (elapsed >= min_warm and abs(per_call - prev) <= 0.03 * prev):
+            break
+        prev = per_call
     t0 = time.perf_counter()
     fn()
     one = max(time.perf_counter() - t0, 1e-9)
@@ -77,7 +91,7 @@ def main():
             b = torch.rand(n, n) - 0.5
             c = torch.empty(n, n)
             flops = 2.0 * n ** 3
-            s = timed(lambda: torch.matmul(a, b, out=c), flops, args.quick)
+            s = timed(lambda: torch.matmul(a, b, out=c), args.quick)
             print(f"bench sgemm n={n} threads={args.threads} gflops={flops / s / 1e9:.1f}", flush=True)
         for name, shape, kernel, cout, fn in (
                 ("conv2d", (1, 64, 64, 176), (3, 3), 64, F.conv2d),
@@ -91,7 +105,7 @@ def main():
             for d in shape[2:]:
                 out_vol *= d  # stride 1, padding k//2: output spatial size = input
             flops = 2.0 * shape[0] * cout * out_vol * cin * torch.tensor(kernel).prod().item()
-            s = timed(lambda: fn(x, w, bias, stride=1, padding=pad), flops, args.quick)
+            s = timed(lambda: fn(x, w, bias, stride=1, padding=pad), args.quick)
             dims = "x".join(str(d) for d in shape)
             ks = "x".join(str(k) for k in kernel)
             print(f"bench {name} shape={dims} kernel={ks} cin={cin} cout={cout} ms={s * 1e3:.2f} "

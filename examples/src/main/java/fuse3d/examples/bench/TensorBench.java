@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
  * Measures the CPU kernels against this machine's FMA peak and prints one {@code bench <name> key=value ...}
  * line per figure (the same format as tests/bench/pytorch_tensor_bench.py, so the two can be diffed).
  *
- * <p>Every figure is the median of several timed samples taken after a warm-up, because C2 compiles the
- * Vector API kernels only after they have run a while (before that they run boxed and slow). Run with
- * {@code --add-modules jdk.incubator.vector -XX:+UseParallelGC}.
+ * <p>Every figure is the median of several timed samples taken after a warm-up that lasts until the
+ * timing is stable, because C2 compiles the Vector API kernels only after they have run a while (before
+ * that they run boxed and slow). Run with {@code --add-modules jdk.incubator.vector -XX:+UseParallelGC}.
  */
 @Command(name = "tensor-bench", mixinStandardHelpOptions = true,
         description = "FMA peak, SGEMM and convolution throughput of the Fuse3D CPU kernels.")
@@ -159,7 +159,7 @@ public final class TensorBench implements Runnable {
             b[i] = r.nextFloat() - 0.5f;
         }
         double flops = 2.0 * n * n * n;
-        double ns = time(() -> Sgemm.multiply(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false, threads), flops,
+        double ns = time(() -> Sgemm.multiply(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false, threads),
                 quick);
         return flops / ns;
     }
@@ -185,8 +185,11 @@ public final class TensorBench implements Runnable {
                 * ConvKernels.convOutSize(shape[3], kernel[1], 1, pad[1], 1)
                 * ConvKernels.convOutSize(shape[4], kernel[2], 1, pad[2], 1);
         double flops = 2.0 * n * cout * outVol * cin * kernel[0] * kernel[1] * kernel[2];
-        double ns = time(() -> ConvKernels.conv3d(x, n, cin, shape[2], shape[3], shape[4], w, cout, kernel[0],
-                kernel[1], kernel[2], bias, stride, pad, dil, 1, threads), flops, quick);
+        // The output buffer is reused: a fresh array per call would time the JVM's first touch of new
+        // heap pages (slow on a VM) rather than the kernel; a tensor runtime recycles its buffers too.
+        float[] y = new float[(int) (n * cout * outVol)];
+        double ns = time(() -> ConvKernels.conv3dInto(x, n, cin, shape[2], shape[3], shape[4], w, cout, kernel[0],
+                kernel[1], kernel[2], bias, stride, pad, dil, 1, y, threads), quick);
         String dims = shape[2] == 1
                 ? n + "x" + cin + "x" + shape[3] + "x" + shape[4]
                 : n + "x" + cin + "x" + shape[2] + "x" + shape[3] + "x" + shape[4];
@@ -197,14 +200,30 @@ public final class TensorBench implements Runnable {
     }
 
     /**
-     * Median nanoseconds per call: warm up (at least 5 calls and ~1 s of work, so C2 has compiled the
-     * kernels), then time samples of enough back-to-back calls that each sample lasts a few tens of ms.
+     * Median nanoseconds per call. Warm-up runs batches of calls until the per-call time of two batches
+     * in a row agrees within 3 % (C2 compiles the kernels in the background, and on a loaded 2-core box
+     * that can take seconds; a fixed warm-up count sometimes timed the not-yet-compiled code), then the
+     * samples run enough back-to-back calls to last a few tens of ms each.
      */
-    static double time(Runnable op, double flops, boolean quick) {
-        double warmFlops = quick ? 1e10 : 5e10;
-        int warm = (int) Math.max(quick ? 2 : 5, Math.min(1000, warmFlops / flops));
-        for (int i = 0; i < warm; i++) {
-            op.run();
+    static double time(Runnable op, boolean quick) {
+        long minWarm = quick ? 300_000_000L : 1_500_000_000L;
+        long maxWarm = quick ? 5_000_000_000L : 20_000_000_000L;
+        long start = System.nanoTime();
+        double prev = Double.MAX_VALUE;
+        while (true) {
+            long b0 = System.nanoTime();
+            int calls = 0;
+            do {
+                op.run();
+                calls++;
+            } while (System.nanoTime() - b0 < 100_000_000L);
+            double perCall = (double) (System.nanoTime() - b0) / calls;
+            long elapsed = System.nanoTime() - start;
+            boolean stable = Math.abs(perCall - prev) <= 0.03 * prev;
+            if (elapsed >= maxWarm || (elapsed >= minWarm && stable)) {
+                break;
+            }
+            prev = perCall;
         }
         long t0 = System.nanoTime();
         op.run();

@@ -5,12 +5,14 @@ package fuse3d.tensor.cpu;
  * ConvTranspose3d semantics (zero padding, dilation, groups); 2-D and 1-D convolutions are the D = 1
  * (and H = 1) cases with kernel 1, stride 1, padding 0 in the unit dimensions.
  *
- * <p>The float path lowers to {@link Sgemm}. Convolution runs im2col in column chunks sized to stay in
- * L2 (so a large 3-D input never needs a multi-gigabyte column matrix), and each chunk is an independent
- * task, so the result does not depend on the thread count. A 1x1x1 kernel with stride 1 and no padding
- * multiplies the input in place, without im2col. Transposed convolution is GEMM (Wᵀ·X) followed by a
- * col2im scatter-add that is split over output channels. The double overloads are plain loops over the
- * definition and serve as the test oracle.
+ * <p>Float convolution has three paths, all built on {@link Sgemm}'s micro-kernels. A 1x1x1 kernel with
+ * stride 1 and no padding is a plain GEMM on the input. Otherwise, when the output channels per group
+ * fill the vector lanes well, a direct kernel puts output channels in the lanes and broadcasts input
+ * values from a zero-padded copy of x (no im2col at all); else im2col runs in column chunks sized to stay
+ * in L2 (so a large 3-D input never needs a multi-gigabyte column matrix) and the GEMM kernel reads each
+ * chunk in place. Tasks are fixed pieces of the output, so results do not depend on the thread count.
+ * Transposed convolution is GEMM (Wᵀ·X) followed by a col2im scatter-add split over output channels.
+ * The double overloads are plain loops over the definitions and serve as the test oracle.
  */
 public final class ConvKernels {
     /** Floats per im2col chunk: 256K floats = 1 MiB, about one core's L2 with the packed panels. */
@@ -49,11 +51,52 @@ public final class ConvKernels {
     public static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
                                  float[] weight, int cout, int kd, int kh, int kw, float[] bias,
                                  int[] stride, int[] padding, int[] dilation, int groups, int threads) {
+        return conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, stride, padding, dilation, groups, threads,
+                Algo.AUTO);
+    }
+
+    /** Which float convolution algorithm runs (tests pin each one; callers use AUTO). */
+    enum Algo {
+        /** Pointwise shortcut when it applies, else direct or im2col by {@link #directPays}. */
+        AUTO,
+        /** Direct kernel (output channels in the vector lanes), after the pointwise shortcut. */
+        DIRECT,
+        /** im2col chunks + GEMM, after the pointwise shortcut. */
+        IM2COL
+    }
+
+    static float[] conv3d(float[] x, int n, int cin, int d, int h, int w,
+                          float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                          int[] stride, int[] padding, int[] dilation, int groups, int threads, Algo algo) {
         Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
                 bias == null ? -1 : bias.length, stride, padding, dilation, groups);
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
+        conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, algo, y);
+        return y;
+    }
+
+    /**
+     * The convolution of {@link #conv3d(float[], int, int, int, int, int, float[], int, int, int, int,
+     * float[], int[], int[], int[], int, int)} written into {@code y} (length n*cout*Do*Ho*Wo, fully
+     * overwritten), for callers that recycle output buffers instead of allocating one per call.
+     */
+    public static void conv3dInto(float[] x, int n, int cin, int d, int h, int w,
+                                  float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                  int[] stride, int[] padding, int[] dilation, int groups, float[] y, int threads) {
+        Geometry g = Geometry.conv(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, dilation, groups);
+        long need = (long) n * cout * g.outVolume;
+        if (y.length != need) {
+            throw new IllegalArgumentException("output has " + y.length + " elements, expected " + need);
+        }
+        conv3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, Algo.AUTO, y);
+    }
+
+    private static void conv3d(float[] x, int n, int cin, int d, int h, int w,
+                               float[] weight, int cout, int kd, int kh, int kw, float[] bias, Geometry g,
+                               int groups, int threads, Algo algo, float[] y) {
         if (y.length == 0) {
-            return y;
+            return;
         }
         int cinG = cin / groups;
         int coutG = cout / groups;
@@ -74,14 +117,23 @@ public final class ConvKernels {
             if (bias != null) {
                 addBias(y, n, cout, outP, bias, threads);
             }
-            return y;
+            return;
         }
-        // Column chunks: a multiple of the GEMM tile width, as many as fit the L2 budget.
+        if (Simd.ENABLED && (algo == Algo.DIRECT || algo == Algo.AUTO && directPays(coutG))) {
+            direct(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+            return;
+        }
+        // im2col in column chunks that fit the L2 budget, then GEMM: the SIMD kernel reads the chunk in
+        // place against weights packed once; the scalar twin runs the reference GEMM.
         int chunk = Math.max(Sgemm.NR, COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
         chunk = Math.min(chunk, outP);
         int chunksPerImage = Sgemm.ceilDiv(outP, chunk);
         int tasks = n * groups * chunksPerImage;
         int pieceSize = chunk;
+        float[][] packedW = new float[groups][];
+        for (int gr = 0; gr < groups && Simd.ENABLED; gr++) {
+            packedW[gr] = Sgemm.packA(coutG, kDim, weight, gr * coutG * kDim, kDim, 1);
+        }
         Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
             float[] col = Buffers.take(kDim * pieceSize);
             try {
@@ -93,23 +145,202 @@ public final class ConvKernels {
                     int gr = img - b * groups;
                     im2col(x, (b * cin + gr * cinG) * inVol, cinG, d, h, w, kd, kh, kw, g, p0, pc, col);
                     int yOff = (b * cout + gr * coutG) * outP + p0;
-                    Sgemm.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
-                            y, yOff, outP, false, 1);
-                    if (bias != null) {
-                        for (int co = 0; co < coutG; co++) {
-                            float bv = bias[gr * coutG + co];
-                            int row = yOff + co * outP;
-                            for (int j = 0; j < pc; j++) {
-                                y[row + j] += bv;
-                            }
-                        }
+                    if (Simd.ENABLED) {
+                        Sgemm.multiplyPackedA(coutG, pc, kDim, packedW[gr], col, 0, pc, y, yOff, outP, false);
+                    } else {
+                        SgemmReference.multiply(coutG, pc, kDim, weight, gr * coutG * kDim, kDim, 1, col, 0, pc, 1,
+                                y, yOff, outP, false);
                     }
+                    addBiasRange(y, bias, gr * coutG, coutG, yOff, outP, pc);
                 }
             } finally {
                 Buffers.give(col);
             }
         });
-        return y;
+        return;
+    }
+
+    /** y[row co, positions yOff .. yOff+len) += bias[c0 + co] for co in [0, rows). */
+    private static void addBiasRange(float[] y, float[] bias, int c0, int rows, int yOff, int ld, int len) {
+        if (bias == null) {
+            return;
+        }
+        for (int co = 0; co < rows; co++) {
+            float bv = bias[c0 + co];
+            int row = yOff + co * ld;
+            for (int j = 0; j < len; j++) {
+                y[row + j] += bv;
+            }
+        }
+    }
+
+    /**
+     * Whether the direct kernel (output channels in the vector lanes, NR per tile) wastes fewer lanes than
+     * im2col + GEMM (channels in MR-row panels), counting the im2col copy as a third of the GEMM's time.
+     */
+    static boolean directPays(int coutG) {
+        double directWaste = (double) Sgemm.roundUp(coutG, Sgemm.NR) / coutG;
+        double gemmWaste = (double) Sgemm.roundUp(coutG, Sgemm.MR) / coutG * 1.3;
+        return directWaste <= gemmWaste;
+    }
+
+    /**
+     * Direct convolution: for each output row (b, group, od, oh) and each run of MR output positions,
+     * an MR x NR tile of (positions x output channels) is summed over all kDim taps by
+     * {@link Sgemm#directKernel}, which broadcasts input values straight from x (no im2col) against rows
+     * of the transposed, NR-channel-padded weights. Padding is handled once by a zero-padded copy of the
+     * input, so every tap of every position is in range. A partial run at the end of a row is gathered
+     * into a packed MR x kDim panel and goes through the GEMM kernel, which does the same float operations.
+     * Tasks are whole output rows, so results do not depend on the thread count.
+     */
+    private static void direct(float[] x, int n, int cin, int d, int h, int w, float[] weight, int cout,
+                               int kd, int kh, int kw, float[] bias, Geometry g, int groups, int threads,
+                               float[] y) {
+        int nr = Sgemm.NR;
+        int cinG = cin / groups;
+        int coutG = cout / groups;
+        int kDim = cinG * kd * kh * kw;
+        int hp = h + 2 * g.ph;
+        int wp = w + 2 * g.pw;
+        float[] xp = padded(x, n * cin, d, h, w, g.pd, g.ph, g.pw, threads);
+        int plane = (d + 2 * g.pd) * hp * wp;
+        int[] tapOff = new int[kDim];
+        int t0 = 0;
+        for (int ci = 0; ci < cinG; ci++) {
+            for (int a = 0; a < kd; a++) {
+                for (int bb = 0; bb < kh; bb++) {
+                    for (int cc = 0; cc < kw; cc++) {
+                        tapOff[t0++] = ci * plane + (a * g.dd * hp + bb * g.dh) * wp + cc * g.dw;
+                    }
+                }
+            }
+        }
+        // Transposed weights, one zero-padded block of NR output channels at a time: wt[t][co].
+        int coPanels = Sgemm.ceilDiv(coutG, nr);
+        float[] wt = new float[groups * coPanels * kDim * nr];
+        for (int gr = 0; gr < groups; gr++) {
+            for (int cp = 0; cp < coPanels; cp++) {
+                int base = (gr * coPanels + cp) * kDim * nr;
+                for (int j = 0; j < nr && cp * nr + j < coutG; j++) {
+                    int src = (gr * coutG + cp * nr + j) * kDim;
+                    for (int t = 0; t < kDim; t++) {
+                        wt[base + t * nr + j] = weight[src + t];
+                    }
+                }
+            }
+        }
+        int rows = g.outD * g.outH;
+        int tasks = n * groups * rows;
+        try {
+            directRows(xp, cin, cout, cinG, coutG, kDim, g, groups, threads, tapOff, wt, coPanels, plane, hp, wp,
+                    rows, tasks, bias, y);
+        } finally {
+            if (xp != x) {
+                Buffers.give(xp);
+            }
+        }
+    }
+
+    /** The parallel part of {@link #direct}: output rows split over threads. */
+    private static void directRows(float[] xp, int cin, int cout, int cinG, int coutG, int kDim, Geometry g,
+                                   int groups, int threads, int[] tapOff, float[] wt, int coPanels, int plane,
+                                   int hp, int wp, int rows, int tasks, float[] bias, float[] y) {
+        int nr = Sgemm.NR;
+        int mr = Sgemm.MR;
+        int outP = g.outVolume;
+        Parallel.forChunks(0, tasks, tasks, threads, (lo, hi) -> {
+            float[] tile = Buffers.take(mr * nr + mr * kDim);
+            int apOff = mr * nr;
+            try {
+                for (int task = lo; task < hi; task++) {
+                    int img = task / rows;
+                    int row = task - img * rows;
+                    int b = img / groups;
+                    int gr = img - b * groups;
+                    int od = row / g.outH;
+                    int oh = row - od * g.outH;
+                    int rowOrigin = (b * cin + gr * cinG) * plane + (od * g.sd * hp + oh * g.sh) * wp;
+                    int pos0 = row * g.outW;
+                    for (int cp = 0; cp < coPanels; cp++) {
+                        int wOff = (gr * coPanels + cp) * kDim * nr;
+                        int nco = Math.min(nr, coutG - cp * nr);
+                        int co0 = gr * coutG + cp * nr;
+                        for (int ow = 0; ow < g.outW; ow += mr) {
+                            int m = Math.min(mr, g.outW - ow);
+                            int origin = rowOrigin + ow * g.sw;
+                            if (m == mr) {
+                                Sgemm.directKernel(kDim, xp, origin, g.sw, tapOff, wt, wOff, tile, 0);
+                            } else {
+                                // Row end: gather the m positions (zero rows past m) for the GEMM kernel.
+                                for (int t = 0; t < kDim; t++) {
+                                    int src = origin + tapOff[t];
+                                    int dst = apOff + t * mr;
+                                    for (int r = 0; r < mr; r++) {
+                                        tile[dst + r] = r < m ? xp[src + r * g.sw] : 0f;
+                                    }
+                                }
+                                Sgemm.kernel(kDim, tile, apOff, wt, wOff, nr, tile, 0, nr, true, -1);
+                            }
+                            // The tile is (positions x channels) and y is channel-major: store transposed.
+                            int pos = pos0 + ow;
+                            for (int j = 0; j < nco; j++) {
+                                int yRow = (b * cout + co0 + j) * outP + pos;
+                                if (bias == null) {
+                                    for (int r = 0; r < m; r++) {
+                                        y[yRow + r] = tile[r * nr + j];
+                                    }
+                                } else {
+                                    float bv = bias[co0 + j];
+                                    for (int r = 0; r < m; r++) {
+                                        y[yRow + r] = tile[r * nr + j] + bv;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } finally {
+                Buffers.give(tile);
+            }
+        });
+    }
+
+    /**
+     * x [planes, d, h, w] copied into a zero border of (pd, ph, pw), in a pooled array that the caller
+     * gives back to {@link Buffers}; x itself when there is no padding. Every element is written (the
+     * pooled array holds stale data), and pooling avoids touching fresh heap pages on every call: on a VM
+     * the first touch of a page can cost microseconds, which made the copy dominate small convolutions.
+     */
+    private static float[] padded(float[] x, int planes, int d, int h, int w, int pd, int ph, int pw,
+                                  int threads) {
+        if (pd == 0 && ph == 0 && pw == 0) {
+            return x;
+        }
+        int dp = d + 2 * pd;
+        int hp = h + 2 * ph;
+        int wp = w + 2 * pw;
+        float[] xp = Buffers.take(Math.multiplyExact(planes, Math.multiplyExact(dp, hp * wp)));
+        int t = (long) planes * dp * hp * wp < (1 << 18) ? 1 : threads;
+        Parallel.forRange(0, planes * dp, t, (lo, hi) -> {
+            for (int pz = lo; pz < hi; pz++) {
+                int pl = pz / dp;
+                int z = pz - pl * dp - pd;
+                int dst = pz * hp * wp;
+                if (z < 0 || z >= d) {
+                    java.util.Arrays.fill(xp, dst, dst + hp * wp, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(xp, dst, dst + ph * wp, 0f);
+                for (int yy = 0; yy < h; yy++) {
+                    int row = dst + (yy + ph) * wp;
+                    java.util.Arrays.fill(xp, row, row + pw, 0f);
+                    System.arraycopy(x, ((pl * d + z) * h + yy) * w, xp, row + pw, w);
+                    java.util.Arrays.fill(xp, row + pw + w, row + wp, 0f);
+                }
+                java.util.Arrays.fill(xp, dst + (ph + h) * wp, dst + hp * wp, 0f);
+            }
+        });
+        return xp;
     }
 
     /**
@@ -210,15 +441,39 @@ public final class ConvKernels {
                                           int groups, int threads) {
         Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
                 bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
-        int outP = g.outVolume;
-        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), outP)];
-        if (y.length == 0) {
-            return y;
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, cout), g.outVolume)];
+        convTranspose3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+        return y;
+    }
+
+    /**
+     * The transposed convolution of {@link #convTranspose3d(float[], int, int, int, int, int, float[], int,
+     * int, int, int, float[], int[], int[], int[], int[], int, int)} written into {@code y} (length
+     * n*cout*Do*Ho*Wo, fully overwritten).
+     */
+    public static void convTranspose3dInto(float[] x, int n, int cin, int d, int h, int w,
+                                           float[] weight, int cout, int kd, int kh, int kw, float[] bias,
+                                           int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                           int groups, float[] y, int threads) {
+        Geometry g = Geometry.transpose(x.length, n, cin, d, h, w, weight.length, cout, kd, kh, kw,
+                bias == null ? -1 : bias.length, stride, padding, outputPadding, dilation, groups);
+        long need = (long) n * cout * g.outVolume;
+        if (y.length != need) {
+            throw new IllegalArgumentException("output has " + y.length + " elements, expected " + need);
         }
-        if (bias != null) {
-            for (int r = 0; r < n * cout; r++) {
-                java.util.Arrays.fill(y, r * outP, (r + 1) * outP, bias[r % cout]);
-            }
+        convTranspose3d(x, n, cin, d, h, w, weight, cout, kd, kh, kw, bias, g, groups, threads, y);
+    }
+
+    private static void convTranspose3d(float[] x, int n, int cin, int d, int h, int w, float[] weight, int cout,
+                                        int kd, int kh, int kw, float[] bias, Geometry g, int groups, int threads,
+                                        float[] y) {
+        int outP = g.outVolume;
+        if (y.length == 0) {
+            return;
+        }
+        // The scatter below accumulates into y, so it starts from the bias (or zero).
+        for (int r = 0; r < n * cout; r++) {
+            java.util.Arrays.fill(y, r * outP, (r + 1) * outP, bias == null ? 0f : bias[r % cout]);
         }
         int cinG = cin / groups;
         int coutG = cout / groups;
@@ -226,7 +481,7 @@ public final class ConvKernels {
         int rows = coutG * kvol;
         int inP = d * h * w;
         if (inP == 0 || cinG == 0) {
-            return y;
+            return;
         }
         int chunk = Math.max(Sgemm.NR, COL_BUDGET * 4 / Math.max(1, rows) / Sgemm.NR * Sgemm.NR);
         chunk = Math.min(chunk, inP);
@@ -251,7 +506,6 @@ public final class ConvKernels {
         } finally {
             Buffers.give(col);
         }
-        return y;
     }
 
     /** Scatter-adds column rows of output channels [co0, co1) for input positions [p0, p0+pc) into y. */

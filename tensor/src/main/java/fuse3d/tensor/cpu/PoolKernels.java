@@ -136,14 +136,14 @@ public final class PoolKernels {
         checkDivisor(divisorOverride);
         float[] out = new float[n * c * g.outVol];
         planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+            int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
                 int o = pl * g.outVol;
                 for (int od = 0; od < g.od; od++) {
                     for (int oh = 0; oh < g.oh; oh++) {
                         for (int ow = 0; ow < g.ow; ow++, o++) {
-                            int[] win = g.avgWindow(od, oh, ow);
-                            if (win == null) {
+                            if (!g.avgWindow(od, oh, ow, win)) {
                                 out[o] = 0f;
                                 continue;
                             }
@@ -173,14 +173,14 @@ public final class PoolKernels {
         checkDivisor(divisorOverride);
         double[] out = new double[n * c * g.outVol];
         planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+            int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
                 int o = pl * g.outVol;
                 for (int od = 0; od < g.od; od++) {
                     for (int oh = 0; oh < g.oh; oh++) {
                         for (int ow = 0; ow < g.ow; ow++, o++) {
-                            int[] win = g.avgWindow(od, oh, ow);
-                            if (win == null) {
+                            if (!g.avgWindow(od, oh, ow, win)) {
                                 out[o] = 0;
                                 continue;
                             }
@@ -457,27 +457,25 @@ public final class PoolKernels {
         }
 
         /**
-         * Average-pool window {z0, z1, y0, y1, x0, x1, paddedSize} (paddedSize = window size clipped to
-         * the padded input), or null when the window holds no input element.
+         * Writes the average-pool window {z0, z1, y0, y1, x0, x1, paddedSize} into r (paddedSize = window
+         * size clipped to the padded input); false when the window holds no input element.
          */
-        int[] avgWindow(int odi, int ohi, int owi) {
-            int[] r = new int[7];
+        boolean avgWindow(int odi, int ohi, int owi, int[] r) {
             int padded = 1;
-            int[] o = {odi, ohi, owi};
             for (int i = 0; i < 3; i++) {
-                int start = o[i] * s[i] - p[i];
+                int start = (i == 0 ? odi : i == 1 ? ohi : owi) * s[i] - p[i];
                 int end = Math.min(start + k[i], in[i] + p[i]);
                 padded *= end - start;
                 start = Math.max(start, 0);
                 end = Math.min(end, in[i]);
                 if (start >= end) {
-                    return null;
+                    return false;
                 }
                 r[2 * i] = start;
                 r[2 * i + 1] = end;
             }
             r[6] = padded;
-            return r;
+            return true;
         }
     }
 

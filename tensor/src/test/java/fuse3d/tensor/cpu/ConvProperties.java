@@ -12,6 +12,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /** Float convolution and transposed convolution against the float64 definition loops. */
 class ConvProperties {
@@ -108,23 +109,36 @@ class ConvProperties {
         }
     }
 
+    /** Output channels per group: small counts, and counts around the direct kernel's NR-channel tiles. */
+    @Provide
+    Arbitrary<Integer> coutPerGroup() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.integers().between(1, 3)),
+                Tuple.of(1, Arbitraries.of(Sgemm.NR - 1, Sgemm.NR, Sgemm.NR + 3, 2 * Sgemm.NR)));
+    }
+
+    /** Every algorithm (direct, im2col + GEMM) against the definition, and 1 vs 2 threads. */
     @Property(tries = 250)
-    void convMatchesFloat64Definition(@ForAll("cases") Case c) {
+    void convMatchesFloat64Definition(@ForAll("cases") Case c0, @ForAll("coutPerGroup") int coutG) {
+        Case c = new Case(c0.rank(), c0.n(), c0.groups(), c0.cinG(), coutG, c0.k(), c0.s(), c0.p(), c0.dil(),
+                c0.extra(), c0.outPad(), c0.bias(), c0.dyadic(), c0.seed());
         int[] in = c.in();
         Random rnd = new Random(c.seed());
         float[] x = fill(c.n() * c.cin() * in[0] * in[1] * in[2], rnd, c.dyadic());
         float[] w = fill(c.cout() * c.cinG() * c.k()[0] * c.k()[1] * c.k()[2], rnd, c.dyadic());
         float[] b = c.bias() ? fill(c.cout(), rnd, c.dyadic()) : null;
-        float[] y1 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], in[2], w, c.cout(), c.k()[0], c.k()[1],
-                c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 1);
         double[] ref = ConvKernels.conv3d(SgemmProperties.toDouble(x), c.n(), c.cin(), in[0], in[1], in[2],
                 SgemmProperties.toDouble(w), c.cout(), c.k()[0], c.k()[1], c.k()[2],
                 b == null ? null : SgemmProperties.toDouble(b), c.s(), c.p(), c.dil(), c.groups());
         int terms = c.cinG() * c.k()[0] * c.k()[1] * c.k()[2];
-        assertMatches(y1, ref, terms, c.dyadic(), c);
-        float[] y2 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], in[2], w, c.cout(), c.k()[0], c.k()[1],
-                c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 2);
-        assertArrayEquals(y1, y2, "1 vs 2 threads");
+        for (ConvKernels.Algo algo : ConvKernels.Algo.values()) {
+            float[] y1 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], in[2], w, c.cout(), c.k()[0], c.k()[1],
+                    c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 1, algo);
+            assertMatches(y1, ref, terms, c.dyadic(), algo + " " + c);
+            float[] y2 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], in[2], w, c.cout(), c.k()[0], c.k()[1],
+                    c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 2, algo);
+            assertArrayEquals(y1, y2, algo + " 1 vs 2 threads");
+        }
     }
 
     @Property(tries = 250)
@@ -145,6 +159,35 @@ class ConvProperties {
         float[] y2 = ConvKernels.convTranspose3d(x, c.n(), c.cin(), in[0], in[1], in[2], w, c.cout(), c.k()[0],
                 c.k()[1], c.k()[2], b, c.s(), c.p(), c.outPad(), c.dil(), c.groups(), 2);
         assertArrayEquals(y1, y2, "1 vs 2 threads");
+    }
+
+    /**
+     * Output rows much wider than one tile (MR positions for the direct kernel, NR for the GEMM), with
+     * partial tiles at the row ends; the narrow random cases above mostly hit the partial-tile paths.
+     */
+    @Property(tries = 60)
+    void convWideRows(@ForAll("cases") Case c0, @ForAll("coutPerGroup") int coutG,
+                      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 40) int widen) {
+        Case c = new Case(c0.rank(), c0.n(), c0.groups(), c0.cinG(), coutG, c0.k(), c0.s(), c0.p(), c0.dil(),
+                c0.extra(), c0.outPad(), c0.bias(), c0.dyadic(), c0.seed());
+        int[] in = c.in();
+        // Widen w so that several full panels fit one output row; keep the rest small.
+        int w = in[2] + (Sgemm.NR + widen) * c.s()[2];
+        Random rnd = new Random(c.seed());
+        float[] x = fill(c.n() * c.cin() * in[0] * in[1] * w, rnd, c.dyadic());
+        float[] wt = fill(c.cout() * c.cinG() * c.k()[0] * c.k()[1] * c.k()[2], rnd, c.dyadic());
+        float[] b = c.bias() ? fill(c.cout(), rnd, c.dyadic()) : null;
+        double[] ref = ConvKernels.conv3d(SgemmProperties.toDouble(x), c.n(), c.cin(), in[0], in[1], w,
+                SgemmProperties.toDouble(wt), c.cout(), c.k()[0], c.k()[1], c.k()[2],
+                b == null ? null : SgemmProperties.toDouble(b), c.s(), c.p(), c.dil(), c.groups());
+        for (ConvKernels.Algo algo : ConvKernels.Algo.values()) {
+            float[] y1 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], w, wt, c.cout(), c.k()[0], c.k()[1],
+                    c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 1, algo);
+            assertMatches(y1, ref, c.cinG() * c.k()[0] * c.k()[1] * c.k()[2], c.dyadic(), algo + " " + c + " w=" + w);
+            float[] y2 = ConvKernels.conv3d(x, c.n(), c.cin(), in[0], in[1], w, wt, c.cout(), c.k()[0], c.k()[1],
+                    c.k()[2], b, c.s(), c.p(), c.dil(), c.groups(), 2, algo);
+            assertArrayEquals(y1, y2, algo + " 1 vs 2 threads");
+        }
     }
 
     /** The double reference itself, on a hand-computed 1-D case (so the oracle is not trusted blindly). */
@@ -168,9 +211,12 @@ class ConvProperties {
         assertArrayEquals(new float[] {1, 10, 102, 20, 200}, tf);
     }
 
-    /** Enough input channels that the im2col work is split into several column chunks, one partial. */
+    /**
+     * Enough input channels that the reduction spans several depth blocks (KC) and, on the scalar path,
+     * several im2col column chunks (one partial).
+     */
     @Example
-    void manyColumnChunks() {
+    void manyInputChannels() {
         int cin = 40;
         int cout = 3;
         int[] in = {7, 9, 11};
@@ -178,17 +224,23 @@ class ConvProperties {
         int chunk = Math.max(Sgemm.NR, ConvKernels.COL_BUDGET / kDim / Sgemm.NR * Sgemm.NR);
         int outP = in[0] * in[1] * in[2];
         assert outP > 2 * chunk && outP % chunk != 0 : "test must span chunks";
+        assert kDim > 2 * Sgemm.KC : "test must span depth blocks";
         Random rnd = new Random(7);
         float[] x = fill(cin * outP, rnd, true);
         float[] w = fill(cout * kDim, rnd, true);
         float[] b = fill(cout, rnd, true);
         int[] one = {1, 1, 1};
-        float[] y = ConvKernels.conv3d(x, 1, cin, in[0], in[1], in[2], w, cout, 3, 3, 3, b, one, one, one, 1);
+        float[] y = ConvKernels.conv3d(x, 1, cin, in[0], in[1], in[2], w, cout, 3, 3, 3, b, one, one, one, 1, 1,
+                ConvKernels.Algo.IM2COL);
         double[] ref = ConvKernels.conv3d(SgemmProperties.toDouble(x), 1, cin, in[0], in[1], in[2],
                 SgemmProperties.toDouble(w), cout, 3, 3, 3, SgemmProperties.toDouble(b), one, one, one, 1);
-        assertMatches(y, ref, kDim, true, "manyColumnChunks");
-        float[] y2 = ConvKernels.conv3d(x, 1, cin, in[0], in[1], in[2], w, cout, 3, 3, 3, b, one, one, one, 1, 2);
+        assertMatches(y, ref, kDim, true, "manyInputChannels");
+        float[] y2 = ConvKernels.conv3d(x, 1, cin, in[0], in[1], in[2], w, cout, 3, 3, 3, b, one, one, one, 1, 2,
+                ConvKernels.Algo.IM2COL);
         assertArrayEquals(y, y2);
+        float[] y3 = ConvKernels.conv3d(x, 1, cin, in[0], in[1], in[2], w, cout, 3, 3, 3, b, one, one, one, 1, 2,
+                ConvKernels.Algo.DIRECT);
+        assertMatches(y3, ref, kDim, true, "manyInputChannels direct");
     }
 
     @Example
@@ -203,6 +255,42 @@ class ConvProperties {
         double[] ref = ConvKernels.conv3d(SgemmProperties.toDouble(x), 2, 6, 1, 5, 7, SgemmProperties.toDouble(w),
                 4, 1, 1, 1, SgemmProperties.toDouble(b), one, zero, one, 2);
         assertMatches(y, ref, 3, true, "pointwise");
+    }
+
+    /**
+     * The Into variants overwrite every output element, whatever the buffer held before; scratch arrays
+     * recycled through {@link Buffers} hold NaN here, so any element a kernel forgets to write shows.
+     */
+    @Example
+    void intoVariantsOverwriteStaleOutput() {
+        for (int size : new int[] {1 << 10, 1 << 12, 1 << 14, 1 << 16}) {
+            float[] poison = new float[size];
+            java.util.Arrays.fill(poison, Float.NaN);
+            Buffers.give(poison);
+        }
+        Random rnd = new Random(11);
+        int[] one = {1, 1, 1};
+        int[] s2 = {1, 2, 1};
+        int[] pad = {0, 1, 1};
+        for (int cout : new int[] {3, Sgemm.NR}) {
+            float[] x = fill(2 * 4 * 6 * 9, rnd, true);
+            float[] w = fill(cout * 4 * 9, rnd, true);
+            float[] expect = ConvKernels.conv3d(x, 2, 4, 1, 6, 9, w, cout, 1, 3, 3, null, s2, pad, one, 1);
+            float[] y = new float[expect.length];
+            java.util.Arrays.fill(y, Float.NaN);
+            ConvKernels.conv3dInto(x, 2, 4, 1, 6, 9, w, cout, 1, 3, 3, null, s2, pad, one, 1, y, 2);
+            assertArrayEquals(expect, y);
+            float[] wt = fill(4 * cout * 9, rnd, true);
+            float[] expectT = ConvKernels.convTranspose3d(x, 2, 4, 1, 6, 9, wt, cout, 1, 3, 3, null, s2, pad,
+                    new int[] {0, 1, 0}, one, 1);
+            float[] yt = new float[expectT.length];
+            java.util.Arrays.fill(yt, Float.NaN);
+            ConvKernels.convTranspose3dInto(x, 2, 4, 1, 6, 9, wt, cout, 1, 3, 3, null, s2, pad, new int[] {0, 1, 0},
+                    one, 1, yt, 2);
+            assertArrayEquals(expectT, yt);
+            assertThrows(IllegalArgumentException.class, () -> ConvKernels.conv3dInto(x, 2, 4, 1, 6, 9, w, cout, 1,
+                    3, 3, null, s2, pad, one, 1, new float[expect.length + 1], 1));
+        }
     }
 
     @Example
