@@ -1,5 +1,6 @@
 package fuse3d.examples.bench;
 
+import fuse3d.tensor.Tensor;
 import fuse3d.tensor.cpu.ConvKernels;
 import fuse3d.tensor.cpu.Parallel;
 import fuse3d.tensor.cpu.Sgemm;
@@ -196,6 +197,17 @@ public final class TensorBench implements Runnable {
         String k = shape[2] == 1 ? kernel[1] + "x" + kernel[2] : kernel[0] + "x" + kernel[1] + "x" + kernel[2];
         out.printf("bench %s shape=%s kernel=%s cin=%d cout=%d ms=%.2f gflops=%.1f threads=%d%n", name, dims, k, cin,
                 cout, ns / 1e6, flops / ns, threads);
+        out.flush();
+        // The same convolution through the public Tensor API (F.conv2d / F.conv3d), which allocates a fresh
+        // output tensor per call: what a model actually pays.
+        Tensor xt = Tensor.of(x, shape[2] == 1 ? new int[] {n, cin, shape[3], shape[4]} : shape.clone());
+        Tensor wt = Tensor.of(w, shape[2] == 1 ? new int[] {cout, cin, kernel[1], kernel[2]} : new int[] {cout, cin, kernel[0], kernel[1], kernel[2]});
+        Tensor bt = Tensor.of(bias, cout);
+        double apiNs = shape[2] == 1
+                ? time(() -> fuse3d.tensor.F.conv2d(xt, wt, bt, new int[] {1, 1}, new int[] {pad[1], pad[2]}, new int[] {1, 1}, 1), quick)
+                : time(() -> fuse3d.tensor.F.conv3d(xt, wt, bt, stride, pad, dil, 1), quick);
+        out.printf("bench %s_api shape=%s kernel=%s cin=%d cout=%d ms=%.2f gflops=%.1f threads=%d%n", name, dims, k, cin,
+                cout, apiNs / 1e6, flops / apiNs, Parallel.threads());
         out.flush();
     }
 
