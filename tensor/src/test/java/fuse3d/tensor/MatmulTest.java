@@ -40,6 +40,16 @@ class MatmulTest {
     }
 
     /** Integer matmul is exact. */
+    /** Expanded (stride-0) operands are read through their strides, never copied or misread. */
+    @Test
+    void expandedOperands() {
+        Tensor a = Tensor.vector(1, 2, 3).unsqueeze(1).expand(3, 4);   // rows constant, column stride 0
+        Tensor b = Tensor.vector(1, -1, 2, 0.5f).unsqueeze(1).expand(4, 2); // [4, 2], column stride 0
+        assertClose(a.matmul(b), a.contiguous().matmul(b.contiguous()), 0, 0);
+        Tensor c = Tensor.vector(2, 3).unsqueeze(0).expand(4, 2); // row stride 0
+        assertClose(c.t().matmul(c), c.contiguous().t().matmul(c.contiguous()), 0, 0);
+    }
+
     @Property(tries = 20)
     void integerMatmulIsExact(@ForAll long seed) {
         Generator g = new Generator(seed);

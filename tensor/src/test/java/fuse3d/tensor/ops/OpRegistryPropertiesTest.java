@@ -37,7 +37,7 @@ class OpRegistryPropertiesTest {
         return w;
     }
 
-    @Property(tries = 12)
+    @Property(tries = 30)
     void deterministicPureAndViewInvariant(@ForAll long seed) {
         Generator g = new Generator(seed);
         for (OpSpec op : OpRegistry.global().all()) {
