@@ -30,7 +30,7 @@ public final class Backends {
                 if (loaded == null) {
                     List<Backend> found = new ArrayList<>();
                     found.add(CPU);
-                    for (Backend b : ServiceLoader.load(Backend.class)) if (!(b instanceof CpuBackend)) found.add(b);
+                    for (Backend b : ServiceLoader.load(Backend.class)) if (b.getClass() != CpuBackend.class) found.add(b);
                     loaded = List.copyOf(found);
                 }
                 l = loaded;

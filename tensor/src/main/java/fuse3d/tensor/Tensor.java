@@ -565,6 +565,7 @@ public final class Tensor {
 
     /** Elementwise op with NumPy broadcasting and PyTorch's dtype promotion. */
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        sameDevice(op.torchName(), a, b);
         int[] out = Shape.broadcast(op.torchName(), a.shape, b.shape);
         DType ca = a.dtype(), cb = b.dtype();
         // a 0-d operand does not promote a higher-dimensional one of the same category (torch's rule)
@@ -573,6 +574,17 @@ public final class Tensor {
         DType compute = op.computeType(ca, cb);
         DType result = op.resultType(ca, cb);
         return a.backend().binary(op, a.expand(out), b.expand(out), compute, result);
+    }
+
+    /** Operands must share a device; a 0-d host tensor (a scalar) may join any device, as in PyTorch. */
+    static void sameDevice(String op, Tensor... ts) {
+        Device d = null;
+        for (Tensor t : ts) {
+            if (t.dim() == 0 && t.device.equals(Device.CPU)) continue;
+            if (d == null) d = t.device;
+            else if (!d.equals(t.device))
+                throw new IllegalArgumentException(op + ": expected all tensors on one device, got " + d + " and " + t.device + " (shape " + Shape.str(t.shape) + ")");
+        }
     }
 
     private static boolean sameCategory(DType x, DType y) {
@@ -624,6 +636,7 @@ public final class Tensor {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be bool, got " + cond.dtype().torchName() + " of shape " + Shape.str(cond.shape));
+        sameDevice("where", cond, a, b);
         int[] out = Shape.broadcast("where", cond.shape, a.shape, b.shape);
         DType ca = a.dtype(), cb = b.dtype();
         if (a.dim() == 0 && b.dim() > 0 && sameCategory(ca, cb)) ca = cb;
