@@ -667,6 +667,14 @@ public final class ConvKernels {
             this.outVolume = Math.multiplyExact(Math.multiplyExact(outD, outH), outW);
         }
 
+        /**
+         * Unvalidated geometry with explicit "output" sizes, for the backward kernels: they run im2col over
+         * a gradient whose positions are not the ones a forward convolution of its shape would produce.
+         */
+        static Geometry explicit(int[] stride, int[] padding, int[] dilation, int outD, int outH, int outW) {
+            return new Geometry(stride, padding, dilation, outD, outH, outW);
+        }
+
         static Geometry conv(int xLen, int n, int cin, int d, int h, int w, int wLen, int cout,
                              int kd, int kh, int kw, int biasLen, int[] stride, int[] padding, int[] dilation,
                              int groups) {

@@ -384,7 +384,7 @@ public final class PoolKernels {
     }
 
     /** Validated window geometry of a (dilated) pooling. */
-    private static final class Win {
+    static final class Win {
         final int[] in = new int[3];
         final int[] k = new int[3];
         final int[] s = new int[3];
@@ -480,7 +480,7 @@ public final class PoolKernels {
     }
 
     /** Validated adaptive-pooling windows. */
-    private static final class Adaptive {
+    static final class Adaptive {
         final int[] in;
         final int[] out;
         final int outVol;
