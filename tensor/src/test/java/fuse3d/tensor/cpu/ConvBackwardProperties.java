@@ -417,6 +417,17 @@ class ConvBackwardProperties {
 
     @Property(tries = 100)
     void convTransposeFloatMatchesFloat64AndIgnoresThreadCount(@ForAll("cases") Case c) {
+        checkConvTransposeFloat(c);
+    }
+
+    /** A transposed convolution large enough that its GEMMs fork (1 vs 2 threads then differ in who works). */
+    @Example
+    void largeConvTransposeSpansChunksAndThreads() {
+        checkConvTransposeFloat(new Case(3, 2, 1, 16, 12, new int[] {3, 3, 3}, new int[] {2, 1, 2},
+                new int[] {1, 0, 1}, new int[] {1, 2, 1}, new int[] {5, 6, 5}, new int[] {1, 1, 0}, 9L));
+    }
+
+    private void checkConvTransposeFloat(Case c) {
         int[] in = c.inT();
         int[] o = c.transposeOut();
         Random rnd = new Random(c.seed());
