@@ -315,10 +315,12 @@ class ConvBackwardProperties {
      */
     @Example
     void largeConvSpansChunksAndThreads() {
-        Case c = new Case(3, 2, 1, 12, 24, new int[] {3, 3, 3}, new int[] {1, 2, 1}, new int[] {1, 1, 0},
+        Case c = new Case(3, 2, 1, 24, 16, new int[] {3, 3, 3}, new int[] {1, 2, 1}, new int[] {1, 1, 0},
                 new int[] {1, 1, 2}, new int[] {9, 10, 8}, new int[] {0, 0, 0}, 7L);
         int[] in = c.in();
         int[] o = c.convOut();
+        // kDim = 24 * 27 columns per position: the weight gradient's im2col takes several chunks.
+        assertEquals(true, (long) c.cinG() * c.kvol() * o[0] * o[1] * o[2] > ConvKernels.COL_BUDGET, "chunks");
         Random rnd = new Random(c.seed());
         float[] x = randomFloats(c.n() * c.cin() * in[0] * in[1] * in[2], rnd);
         float[] w = randomFloats(c.cout() * c.cinG() * c.kvol(), rnd);
