@@ -96,6 +96,29 @@ public interface Backend {
     /** grid_sample of [N, C, spatial...] at grid [N, out..., rank]. */
     Tensor gridSample(Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners);
 
+    // ---- backward kernels (the autograd module's derivatives call these through F)
+
+    /** Gradients of {@link #conv}: {gradInput, gradWeight, gradBias} for x [N, C, D, H, W] and gradOut [N, Cout, oD, oH, oW]. */
+    Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups);
+
+    /** Gradients of {@link #convTranspose}: {gradInput, gradWeight, gradBias}. */
+    Tensor[] convTransposeBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] outputPadding,
+                                   int[] dilation, int groups);
+
+    /** Gradient of max pooling (plain or adaptive): gradOut scattered to the saved flat spatial indices of an input of inputShape. */
+    Tensor maxPoolBackward(Tensor gradOut, Tensor indices, int[] inputShape);
+
+    Tensor avgPoolBackward(Tensor gradOut, int[] inputShape, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                           boolean countIncludePad, int divisorOverride);
+
+    Tensor adaptiveAvgPoolBackward(Tensor gradOut, int[] inputShape);
+
+    /** Gradient of {@link #interpolate} with respect to its input. */
+    Tensor interpolateBackward(Tensor gradOut, int[] inSpatial, String mode, boolean alignCorners, double[] scales);
+
+    /** Gradients of {@link #gridSample}: {gradInput, gradGrid}. */
+    Tensor[] gridSampleBackward(Tensor gradOut, Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners);
+
     /** The other kernels a backend may add later, keyed by name, for ops of higher modules. */
     default List<String> extraKernels() { return List.of(); }
 }

@@ -33,6 +33,13 @@ public final class F {
     private static Tensor conv(String op, int nd, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         boolean batched = checkRank(op, x, nd);
         Tensor xb = batched ? x : x.unsqueeze(0);
+        checkConvArgs(op, nd, x, xb, weight, bias, stride, padding, dilation, groups);
+        Tensor y = x.backend().conv(lift(xb, nd), lift(weight, nd), bias, pad3(stride, nd, 1), pad3(padding, nd, 0), pad3(dilation, nd, 1), groups);
+        y = drop(y, nd);
+        return batched ? y : y.squeeze(0);
+    }
+
+    private static void checkConvArgs(String op, int nd, Tensor x, Tensor xb, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         int[] xs = xb.shape(), ws = weight.shape();
         if (weight.dim() != nd + 2)
             throw new IllegalArgumentException(op + ": weight must be [out, in/groups" + ", k".repeat(nd) + "], got " + Shape.str(ws));
@@ -54,9 +61,48 @@ public final class F {
                 throw new IllegalArgumentException(op + ": padded input size " + in + " in spatial dim " + i + " is smaller than the dilated kernel " + k
                         + " (input " + Shape.str(x.shape()) + ", weight " + Shape.str(ws) + ")");
         }
-        Tensor y = x.backend().conv(lift(xb, nd), lift(weight, nd), bias, pad3(stride, nd, 1), pad3(padding, nd, 0), pad3(dilation, nd, 1), groups);
-        y = drop(y, nd);
-        return batched ? y : y.squeeze(0);
+    }
+
+    // ------------------------------------------------------------------ convolution backward
+
+    /**
+     * Gradients of conv1d/2d/3d (nd = 1, 2, 3) at x and weight for gradOut: {gradInput, gradWeight, gradBias}
+     * (gradBias is returned whether or not the forward had a bias).
+     */
+    public static Tensor[] convBackward(int nd, Tensor x, Tensor weight, Tensor gradOut, int[] stride, int[] padding, int[] dilation, int groups) {
+        String op = "conv" + nd + "d_backward";
+        if (nd < 1 || nd > 3) throw new IllegalArgumentException(op + ": nd must be 1, 2 or 3");
+        boolean batched = checkRank(op, x, nd);
+        Tensor xb = batched ? x : x.unsqueeze(0), gb = batched ? gradOut : gradOut.unsqueeze(0);
+        checkConvArgs(op, nd, x, xb, weight, null, stride, padding, dilation, groups);
+        int[] expect = new int[nd + 2];
+        expect[0] = xb.shape()[0];
+        expect[1] = weight.shape()[0];
+        for (int i = 0; i < nd; i++)
+            expect[2 + i] = Math.floorDiv(xb.shape()[2 + i] + 2 * padding[i] - dilation[i] * (weight.shape()[2 + i] - 1) - 1, stride[i]) + 1;
+        requireGradShape(op, gb, expect, gradOut);
+        Tensor[] r = x.backend().convBackward(lift(gb, nd).to(x.dtype()), lift(xb, nd), lift(weight, nd), pad3(stride, nd, 1), pad3(padding, nd, 0), pad3(dilation, nd, 1), groups);
+        Tensor gi = drop(r[0], nd);
+        return new Tensor[] {batched ? gi : gi.squeeze(0), drop(r[1], nd), r[2]};
+    }
+
+    /** Gradients of conv_transpose2d/3d: {gradInput, gradWeight, gradBias}. */
+    public static Tensor[] convTransposeBackward(int nd, Tensor x, Tensor weight, Tensor gradOut, int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation) {
+        String op = "conv_transpose" + nd + "d_backward";
+        if (nd < 1 || nd > 3) throw new IllegalArgumentException(op + ": nd must be 1, 2 or 3");
+        Tensor probe = convTranspose(op, nd, x, weight, null, stride, padding, outputPadding, groups, dilation); // validates, gives the output shape
+        boolean batched = x.dim() == nd + 2;
+        Tensor xb = batched ? x : x.unsqueeze(0), gb = batched ? gradOut : gradOut.unsqueeze(0);
+        requireGradShape(op, gb, (batched ? probe : probe.unsqueeze(0)).shape(), gradOut);
+        Tensor[] r = x.backend().convTransposeBackward(lift(gb, nd).to(x.dtype()), lift(xb, nd), lift(weight, nd), pad3(stride, nd, 1), pad3(padding, nd, 0),
+                pad3(outputPadding, nd, 0), pad3(dilation, nd, 1), groups);
+        Tensor gi = drop(r[0], nd);
+        return new Tensor[] {batched ? gi : gi.squeeze(0), drop(r[1], nd), r[2]};
+    }
+
+    private static void requireGradShape(String op, Tensor gb, int[] expect, Tensor gradOut) {
+        if (!Arrays.equals(gb.shape(), expect))
+            throw new IllegalArgumentException(op + ": grad_out " + Shape.str(gradOut.shape()) + " does not match the forward output " + Shape.str(expect));
     }
 
     public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation) {
@@ -197,6 +243,52 @@ public final class F {
         return o;
     }
 
+    // ------------------------------------------------------------------ pooling backward
+
+    /**
+     * Gradient of max pooling (max_pool1d/2d/3d or adaptive_max_pool) for an input of inputShape: gradOut is
+     * scattered to the flat spatial indices the forward returned; repeated indices add up.
+     */
+    public static Tensor maxPoolBackward(Tensor gradOut, Tensor indices, int[] inputShape) {
+        String op = "max_pool_backward";
+        int nd = inputShape.length - 2;
+        if (nd < 1 || nd > 3 || gradOut.dim() != inputShape.length || !Arrays.equals(gradOut.shape(), indices.shape())
+                || gradOut.shape()[0] != inputShape[0] || gradOut.shape()[1] != inputShape[1])
+            throw new IllegalArgumentException(op + ": grad_out " + Shape.str(gradOut.shape()) + ", indices " + Shape.str(indices.shape())
+                    + " and input shape " + Arrays.toString(inputShape) + " do not fit ([N, C, spatial...] with equal N, C and equal grad/indices shapes)");
+        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": indices must be int64, got " + indices.dtype().torchName());
+        Tensor r = gradOut.backend().maxPoolBackward(lift(gradOut, nd), lift(indices, nd), liftShape(inputShape, nd));
+        return r.view(inputShape);
+    }
+
+    /** Gradient of avg_pool1d/2d/3d (nd from the input shape) with the forward's arguments. */
+    public static Tensor avgPoolBackward(Tensor gradOut, int[] inputShape, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                         boolean countIncludePad, int divisorOverride) {
+        int nd = inputShape.length - 2;
+        String op = "avg_pool" + nd + "d_backward";
+        Tensor probe = avgPool(op, nd, Tensor.zeros(gradOut.dtype(), inputShape), kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+        requireGradShape(op, gradOut, probe.shape(), gradOut);
+        int[] st = stride == null || stride.length == 0 ? kernel : stride;
+        return gradOut.backend().avgPoolBackward(lift(gradOut, nd), liftShape(inputShape, nd), pad3(kernel, nd, 1), pad3(st, nd, 1), pad3(padding, nd, 0),
+                ceilMode, countIncludePad, divisorOverride).view(inputShape);
+    }
+
+    /** Gradient of adaptive_avg_pool2d/3d for an input of inputShape. */
+    public static Tensor adaptiveAvgPoolBackward(Tensor gradOut, int[] inputShape) {
+        int nd = inputShape.length - 2;
+        if (nd < 1 || nd > 3 || gradOut.dim() != inputShape.length || gradOut.shape()[0] != inputShape[0] || gradOut.shape()[1] != inputShape[1])
+            throw new IllegalArgumentException("adaptive_avg_pool_backward: grad_out " + Shape.str(gradOut.shape()) + " does not fit input shape " + Arrays.toString(inputShape));
+        return gradOut.backend().adaptiveAvgPoolBackward(lift(gradOut, nd), liftShape(inputShape, nd)).view(inputShape);
+    }
+
+    private static int[] liftShape(int[] s, int nd) {
+        int[] r = new int[5];
+        r[0] = s[0];
+        r[1] = s[1];
+        for (int i = 0; i < 3; i++) r[2 + i] = i < 3 - nd ? 1 : s[2 + i - (3 - nd)];
+        return r;
+    }
+
     // ------------------------------------------------------------------ resampling
 
     /**
@@ -277,7 +369,7 @@ public final class F {
         if (nd < 1 || nd > 3 || inSpatial.length != nd)
             throw new IllegalArgumentException("interpolate_backward: grad_out " + Shape.str(gradOut.shape()) + " and input size " + Arrays.toString(inSpatial) + " do not fit");
         String m = mode.toLowerCase(Locale.ROOT);
-        return cpuKernels(gradOut).interpolateBackward(gradOut, inSpatial, m.startsWith("nearest") ? m : "linear", alignCorners != null && alignCorners, scaleFactor);
+        return gradOut.backend().interpolateBackward(gradOut, inSpatial, m.startsWith("nearest") ? m : "linear", alignCorners != null && alignCorners, scaleFactor);
     }
 
     /** Gradients of {@link #gridSample} with respect to input and grid. */
@@ -285,14 +377,9 @@ public final class F {
         Tensor probe = gridSample(x, grid, mode, paddingMode, alignCorners); // validates the arguments and the grad's shape
         if (!Arrays.equals(probe.shape(), gradOut.shape()))
             throw new IllegalArgumentException("grid_sample_backward: grad_out " + Shape.str(gradOut.shape()) + " must have the output's shape " + Shape.str(probe.shape()));
-        return cpuKernels(x).gridSampleBackward(gradOut.to(x.dtype()), x, grid, mode.toLowerCase(Locale.ROOT), paddingMode.toLowerCase(Locale.ROOT), alignCorners);
+        return x.backend().gridSampleBackward(gradOut.to(x.dtype()), x, grid, mode.toLowerCase(Locale.ROOT), paddingMode.toLowerCase(Locale.ROOT), alignCorners);
     }
 
-    private static fuse3d.tensor.cpu.CpuBackend cpuKernels(Tensor t) {
-        if (!(t.backend() instanceof fuse3d.tensor.cpu.CpuBackend cpu))
-            throw new IllegalStateException("resampling backward kernels exist only on the CPU backend so far (device " + t.device() + ")");
-        return cpu;
-    }
 
     // ------------------------------------------------------------------ helpers
 

@@ -841,7 +841,7 @@ public class CpuBackend implements Backend {
         return Tensor.of(Interpolate.interpolate(floats(x), xs[0], xs[1], in, outSpatial, m, alignCorners, scales), os);
     }
 
-    /** Gradient of interpolate with respect to its input, for grad_out [N, C, out...]. */
+    @Override
     public Tensor interpolateBackward(Tensor gradOut, int[] inSpatial, String mode, boolean alignCorners, double[] scales) {
         int[] gs = gradOut.shape();
         int[] out = Arrays.copyOfRange(gs, 2, gs.length);
@@ -865,7 +865,7 @@ public class CpuBackend implements Backend {
         return Tensor.of(GridSample.gridSample(floats(x), xs[0], xs[1], in, floats(grid), out, sm, pm, alignCorners), os);
     }
 
-    /** Gradients of grid_sample with respect to input and grid: {gradInput, gradGrid}. */
+    @Override
     public Tensor[] gridSampleBackward(Tensor gradOut, Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
         int[] xs = x.shape(), gs = grid.shape();
         int[] in = Arrays.copyOfRange(xs, 2, xs.length);
@@ -878,6 +878,82 @@ public class CpuBackend implements Backend {
         }
         float[][] r = GridSample.gridSampleBackward(floats(gradOut), floats(x), floats(grid), xs[0], xs[1], in, out, sm, pm, alignCorners);
         return new Tensor[] {Tensor.of(r[0], xs), Tensor.of(r[1], gs)};
+    }
+
+    @Override
+    public Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups) {
+        int[] xs = x.shape(), ws = weight.shape(), gs = gradOut.shape();
+        int cout = ws[0];
+        int vol = gs[2] * gs[3] * gs[4];
+        if (x.dtype() == DType.FLOAT64) {
+            double[] g = doubles(gradOut);
+            return new Tensor[] {
+                Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], doubles(weight), xs[1], ws[2], ws[3], ws[4],
+                        xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs),
+                Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
+                        ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws),
+                Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+        }
+        float[] g = floats(gradOut);
+        return new Tensor[] {
+            Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], floats(weight), xs[1], ws[2], ws[3], ws[4],
+                    xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs),
+            Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
+                    ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws),
+            Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+    }
+
+    @Override
+    public Tensor[] convTransposeBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] outputPadding,
+                                          int[] dilation, int groups) {
+        int[] xs = x.shape(), ws = weight.shape(), gs = gradOut.shape();
+        int cout = gs[1];
+        int vol = gs[2] * gs[3] * gs[4];
+        if (x.dtype() == DType.FLOAT64) {
+            double[] g = doubles(gradOut);
+            return new Tensor[] {
+                Tensor.of(ConvBackwardKernels.convTranspose3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], doubles(weight), xs[1], ws[2], ws[3], ws[4],
+                        xs[2], xs[3], xs[4], stride, padding, outputPadding, dilation, groups), xs),
+                Tensor.of(ConvBackwardKernels.convTranspose3dBackwardWeight(g, doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
+                        ws[2], ws[3], ws[4], stride, padding, outputPadding, dilation, groups), ws),
+                Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+        }
+        float[] g = floats(gradOut);
+        return new Tensor[] {
+            Tensor.of(ConvBackwardKernels.convTranspose3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], floats(weight), xs[1], ws[2], ws[3], ws[4],
+                    xs[2], xs[3], xs[4], stride, padding, outputPadding, dilation, groups), xs),
+            Tensor.of(ConvBackwardKernels.convTranspose3dBackwardWeight(g, floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
+                    ws[2], ws[3], ws[4], stride, padding, outputPadding, dilation, groups), ws),
+            Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+    }
+
+    @Override
+    public Tensor maxPoolBackward(Tensor gradOut, Tensor indices, int[] inputShape) {
+        int[] gs = gradOut.shape();
+        int inVol = inputShape[2] * inputShape[3] * inputShape[4], outVol = gs[2] * gs[3] * gs[4];
+        long[] idx = indices.toLongArray();
+        if (gradOut.dtype() == DType.FLOAT64)
+            return Tensor.of(PoolBackwardKernels.maxPool3dBackward(doubles(gradOut), idx, gs[0], gs[1], inVol, outVol), inputShape);
+        return Tensor.of(PoolBackwardKernels.maxPool3dBackward(floats(gradOut), idx, gs[0], gs[1], inVol, outVol), inputShape);
+    }
+
+    @Override
+    public Tensor avgPoolBackward(Tensor gradOut, int[] in, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                  boolean countIncludePad, int divisorOverride) {
+        if (gradOut.dtype() == DType.FLOAT64)
+            return Tensor.of(PoolBackwardKernels.avgPool3dBackward(doubles(gradOut), in[0], in[1], in[2], in[3], in[4], kernel, stride, padding,
+                    ceilMode, countIncludePad, divisorOverride), in);
+        return Tensor.of(PoolBackwardKernels.avgPool3dBackward(floats(gradOut), in[0], in[1], in[2], in[3], in[4], kernel, stride, padding,
+                ceilMode, countIncludePad, divisorOverride), in);
+    }
+
+    @Override
+    public Tensor adaptiveAvgPoolBackward(Tensor gradOut, int[] in) {
+        int[] gs = gradOut.shape();
+        int[] out = {gs[2], gs[3], gs[4]};
+        if (gradOut.dtype() == DType.FLOAT64)
+            return Tensor.of(PoolBackwardKernels.adaptiveAvgPool3dBackward(doubles(gradOut), in[0], in[1], in[2], in[3], in[4], out), in);
+        return Tensor.of(PoolBackwardKernels.adaptiveAvgPool3dBackward(floats(gradOut), in[0], in[1], in[2], in[3], in[4], out), in);
     }
 
     private static int[] concat2(int a, int b, int[] rest) {

@@ -22,6 +22,7 @@ public final class TensorOps implements OpFamily {
         registerCreation(r);
         registerImage(r);
         registerResampleBackward(r);
+        registerConvPoolBackward(r);
     }
 
     // ------------------------------------------------------------------ sampling helpers
@@ -437,6 +438,55 @@ public final class TensorOps implements OpFamily {
             return List.of(gr[0], gr[1]);
         }, g -> List.of(sample(Args.of("mode", "bilinear", "padding_mode", "border", "align_corners", false),
                 data(g, new int[] {2, 3, 5, 6}), g.uniform(-1.2, 1.2, 2, 4, 3, 2), data(g, new int[] {2, 3, 4, 3}))));
+    }
+
+    /** Backward kernels of the conv and pool families (inputs [x, (weight,) grad_out], as the golden fixtures). */
+    private static void registerConvPoolBackward(OpRegistry r) {
+        for (int nd = 2; nd <= 3; nd++) {
+            final int n = nd;
+            reg(r, "conv" + nd + "d_backward", "conv", false, (in, a) -> List.of(F.convBackward(n, in.get(0), in.get(1), in.get(2),
+                    ints(a, "stride", n, 1), ints(a, "padding", n, 0), ints(a, "dilation", n, 1), a.getInt("groups", 1))), g -> {
+                int[] xs = spatial(g, n, 2, 4, 4, 6);
+                int[] ws = new int[n + 2];
+                ws[0] = 6;
+                ws[1] = 2;
+                for (int i = 0; i < n; i++) ws[2 + i] = 1 + (int) g.nextLong(3);
+                Tensor x = data(g, xs), w = data(g, ws);
+                Tensor y = n == 2 ? F.conv2d(x, w, null, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 2)
+                        : F.conv3d(x, w, null, new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, 2);
+                return List.of(sample(Args.of("stride", 2, "padding", 1, "dilation", 1, "groups", 2), x, w, data(g, y.shape())));
+            });
+        }
+        reg(r, "conv_transpose2d_backward", "conv", false, (in, a) -> List.of(F.convTransposeBackward(2, in.get(0), in.get(1), in.get(2),
+                ints(a, "stride", 2, 1), ints(a, "padding", 2, 0), ints(a, "output_padding", 2, 0), a.getInt("groups", 1), ints(a, "dilation", 2, 1))), g -> {
+            Tensor x = data(g, new int[] {1, 4, 3, 4}), w = data(g, new int[] {4, 3, 3, 2});
+            Tensor y = F.convTranspose2d(x, w, null, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, new int[] {1, 1});
+            return List.of(sample(Args.of("stride", 2, "padding", 1, "output_padding", 1, "groups", 1), x, w, data(g, y.shape())));
+        });
+        reg(r, "max_pool2d_backward", "pool", false, (in, a) -> {
+            int[] k = ints(a, "kernel_size", 2, 1);
+            int[] st = a.has("stride") ? ints(a, "stride", 2, 1) : k;
+            Tensor.ValuesIndices fwd = F.maxPool2d(in.get(0), k, st, ints(a, "padding", 2, 0), ints(a, "dilation", 2, 1), a.getBool("ceil_mode", false));
+            return one(F.maxPoolBackward(in.get(1), fwd.indices(), in.get(0).shape()));
+        }, g -> {
+            Tensor x = data(g, new int[] {2, 3, 7, 6});
+            Tensor y = F.maxPool2d(x, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, true).values();
+            return List.of(sample(Args.of("kernel_size", 3, "stride", 2, "padding", 1, "ceil_mode", true), x, data(g, y.shape())));
+        });
+        reg(r, "avg_pool2d_backward", "pool", false, (in, a) -> {
+            int[] k = ints(a, "kernel_size", 2, 1);
+            int[] st = a.has("stride") ? ints(a, "stride", 2, 1) : k;
+            return one(F.avgPoolBackward(in.get(1), in.get(0).shape(), k, st, ints(a, "padding", 2, 0), a.getBool("ceil_mode", false),
+                    a.getBool("count_include_pad", true), a.getInt("divisor_override", 0)));
+        }, g -> {
+            Tensor x = data(g, new int[] {2, 3, 7, 6});
+            Tensor y = F.avgPool2d(x, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, true, false, 0);
+            return List.of(sample(Args.of("kernel_size", 3, "stride", 2, "padding", 1, "ceil_mode", true, "count_include_pad", false), x, data(g, y.shape())));
+        });
+        reg(r, "adaptive_avg_pool2d_backward", "pool", false, (in, a) -> one(F.adaptiveAvgPoolBackward(in.get(1), in.get(0).shape())), g -> {
+            Tensor x = data(g, new int[] {1, 2, 7, 5});
+            return List.of(sample(Args.of("output_size", List.of(3, 2)), x, data(g, new int[] {1, 2, 3, 2})));
+        });
     }
 
     /** [N, C, s...] with random spatial sizes in [lo, hi]. */
