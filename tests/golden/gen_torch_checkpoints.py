@@ -35,7 +35,9 @@ def java_view(t):
         t = t.float()
     elif t.dtype in (torch.int8, torch.uint8, torch.int16):
         t = t.int()
-    return np.ascontiguousarray(t.numpy())
+    # A copy: state_dict() tensors alias the live parameters, which the optimizer step below changes;
+    # np.array (not ascontiguousarray) also keeps 0-d tensors 0-d.
+    return np.array(t.numpy(), order="C", copy=True)
 
 
 def record(name, tensors, prefix=""):
