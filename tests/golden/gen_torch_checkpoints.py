@@ -14,6 +14,8 @@ hand from nn layers):
   legacy.pth           views + dtypes saved with _use_new_zipfile_serialization=False (pre-1.6 format);
   unknown_global.pth   a tensor next to an instance of a class defined here (a GLOBAL outside any
                        whitelist), which a safe reader must not resolve;
+  misc.pth             a Parameter, numpy scalars, torch.device, torch.Size, set, frozenset, bytes, a
+                       70-bit integer, None, a tuple and an int-keyed dict;
   expected.npz         for every tensor of every file, "<file>/<dotted key>" -> the values the Java reader
                        must return, already in the Java dtype (float16/bfloat16 -> float32, small ints ->
                        int32), contiguous C order.
@@ -127,6 +129,18 @@ def main():
     unknown = {"weight": torch.tensor([1.0, 2.0]), "settings": Settings()}
     save("unknown_global.pth", unknown)
     record("unknown_global.pth", {"weight": unknown["weight"]})
+
+    # Python and numpy values OpenPCDet-style checkpoints carry next to the tensors (protocol 2 writes
+    # bytes through _codecs.encode and numpy scalars through numpy.core.multiarray.scalar).
+    param = nn.Parameter(torch.tensor([[0.5, -1.5]]))
+    misc = {
+        "param": param, "best": np.float64(0.5), "count": np.int64(7), "flag": np.bool_(True),
+        "single": np.float32(0.25), "cuda": torch.device("cuda", 1), "cpu": torch.device("cpu"),
+        "tags": {"a"}, "frozen": frozenset({1}), "size": torch.Size([2, 3]), "blob": b"\x00\xff",
+        "big": 2 ** 70, "neg": -5, "none": None, "tuple": (1, "x", None), "nested": {1: [2.5, True]},
+    }
+    save("misc.pth", misc)
+    record("misc.pth", {"param": param})
 
     np.savez(os.path.join(OUT, "expected.npz"), **expected)
     print(f"wrote expected.npz: {len(expected)} arrays")

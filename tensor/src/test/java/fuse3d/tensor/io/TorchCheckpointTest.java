@@ -168,6 +168,28 @@ class TorchCheckpointTest {
         assertTrue(e.getMessage().contains("[weight, settings]"), e.getMessage());
     }
 
+    @Test
+    void pythonAndNumpyValues() throws IOException {
+        Map<String, Object> m = TorchCheckpoint.readObject(resource("misc.pth"));
+        assertEquals(expected("misc.pth/").get("param"), m.get("param"), "a Parameter reads as its tensor");
+        assertEquals(0.5, m.get("best"));
+        assertEquals(7L, m.get("count"));
+        assertEquals(Boolean.TRUE, m.get("flag"));
+        assertEquals(0.25, m.get("single"));
+        assertEquals("cuda:1", m.get("cuda"));
+        assertEquals("cpu", m.get("cpu"));
+        assertEquals(java.util.Set.of("a"), m.get("tags"));
+        assertEquals(java.util.Set.of(1L), m.get("frozen"));
+        assertEquals(List.of(2L, 3L), m.get("size"));
+        assertArrayEquals(new byte[] {0, (byte) 0xff}, (byte[]) m.get("blob"));
+        assertEquals(java.math.BigInteger.TWO.pow(70), m.get("big"));
+        assertEquals(-5L, m.get("neg"));
+        assertTrue(m.containsKey("none"));
+        assertNull(m.get("none"));
+        assertEquals(java.util.Arrays.asList(1L, "x", null), m.get("tuple"));
+        assertEquals(Map.of(1L, List.of(2.5, true)), m.get("nested"));
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // Hand-made pickles.
 
