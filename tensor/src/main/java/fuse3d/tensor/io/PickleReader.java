@@ -145,7 +145,11 @@ final class PickleReader {
                 case 't' -> push(tuple(popMark()));
                 case 'l' -> push(new ArrayList<>(popMark())); // LIST
                 case 'd' -> push(dictOf(popMark())); // DICT
-                case 0x91 -> push(Collections.unmodifiableSet(new LinkedHashSet<>(popMark()))); // FROZENSET
+                case 0x91 -> { // FROZENSET
+                    Set<Object> fs = new LinkedHashSet<>();
+                    for (Object v : popMark()) fs.add(key(v));
+                    push(Collections.unmodifiableSet(fs));
+                }
                 case 's' -> { Object v = pop(), k = pop(); setItems(peek(), List.of(nullSafe(k), nullSafe(v))); }
                 case 'u' -> { List<Object> kv = popMark(); setItems(peek(), kv); }
                 case 'a' -> { Object v = pop(); append(peek(), Collections.singletonList(v)); }
@@ -250,7 +254,7 @@ final class PickleReader {
         if (target instanceof Map<?, ?> map) m = (Map<Object, Object>) map;
         else if (target instanceof PyObject p) m = p.items;
         else throw fail("SETITEM(S) on " + describe(target) + ", not a dictionary");
-        for (int i = 0; i < kv.size(); i += 2) m.put(unNull(kv.get(i)), unNull(kv.get(i + 1)));
+        for (int i = 0; i < kv.size(); i += 2) m.put(key(unNull(kv.get(i))), unNull(kv.get(i + 1)));
     }
 
     @SuppressWarnings("unchecked")
@@ -265,13 +269,33 @@ final class PickleReader {
     @SuppressWarnings("unchecked")
     private void addItems(Object target, List<Object> values) throws ArrayFileException {
         if (!(target instanceof LinkedHashSet<?> s)) throw fail("ADDITEMS on " + describe(target) + ", not a set");
-        for (Object v : values) ((LinkedHashSet<Object>) s).add(unNull(v));
+        for (Object v : values) ((LinkedHashSet<Object>) s).add(key(unNull(v)));
     }
 
     private Map<Object, Object> dictOf(List<Object> kv) throws ArrayFileException {
         Map<Object, Object> m = new LinkedHashMap<>();
         setItems(m, kv);
         return m;
+    }
+
+    /**
+     * Checks that a dict key or set element is hashable as Python sees it. A valid pickle never breaks this,
+     * and a crafted one must not: a list that contains itself would send Java's hashCode into endless
+     * recursion.
+     */
+    private Object key(Object k) throws ArrayFileException {
+        if (!hashable(k, 0)) throw fail("unhashable dict key or set element: " + describe(k));
+        return k;
+    }
+
+    /** Python's rule: immutable scalars, and tuples and frozensets of hashable values (bounded depth). */
+    static boolean hashable(Object o, int depth) {
+        if (depth > 100) return false;
+        if (o instanceof ArrayList<?> || o instanceof Map<?, ?> || o instanceof LinkedHashSet<?>) return false; // mutable
+        if (o instanceof Collection<?> c) { // a tuple or a frozenset
+            for (Object v : c) if (!hashable(v, depth + 1)) return false;
+        }
+        return true;
     }
 
     /** A tuple: an unmodifiable list that, unlike List.of, may hold None. */

@@ -69,6 +69,8 @@ public final class TorchCheckpoint {
     private static final List<String> NESTED_KEYS = List.of("model_state", "state_dict", "model");
     /** Nesting deeper than this in a checkpoint is taken for corruption rather than recursed into. */
     private static final int MAX_DEPTH = 1000;
+    /** Entries a state-dict walk may visit before it is taken for a pickle built to explode. */
+    private static final int MAX_VISITS = 1_000_000;
 
     /**
      * An object of a class this reader does not interpret (or cannot: see {@code why}), kept as the data
@@ -145,7 +147,7 @@ public final class TorchCheckpoint {
         try (Source src = open(file)) {
             Map<?, ?> dict = selector.select(src.root);
             Map<String, TensorRef> refs = new LinkedHashMap<>();
-            collect(dict, "", refs, file, 0);
+            collect(dict, "", refs, file, 0, new int[] {MAX_VISITS});
             Set<String> keys = new LinkedHashSet<>();
             for (TensorRef t : refs.values()) if (t.storage instanceof StorageRef s) keys.add(s.key());
             src.need(keys);
@@ -156,10 +158,12 @@ public final class TorchCheckpoint {
         }
     }
 
-    private static void collect(Object o, String prefix, Map<String, TensorRef> out, Path file, int depth)
+    private static void collect(Object o, String prefix, Map<String, TensorRef> out, Path file, int depth, int[] budget)
             throws ArrayFileException {
         if (depth > MAX_DEPTH) throw new ArrayFileException(file, null, "objects nested deeper than " + MAX_DEPTH + " levels");
-        String at = prefix.isEmpty() ? "top level" : "'" + prefix.substring(0, prefix.length() - 1) + "'";
+        // Containers shared many times over (a crafted pickle can make 2^n paths out of n lists) must not
+        // turn the walk into an endless one.
+        if (--budget[0] < 0) throw new ArrayFileException(file, null, "more than " + MAX_VISITS + " dict and list entries reached; shared containers repeat too often");
         if (o instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 String key = prefix + e.getKey();
@@ -169,7 +173,7 @@ public final class TorchCheckpoint {
                 } else if (v instanceof PyObject p) {
                     throw new ArrayFileException(file, "key '" + key + "'", "holds " + PickleReader.describe(p) + ", not a tensor");
                 } else {
-                    collect(v, key + ".", out, file, depth + 1);
+                    collect(v, key + ".", out, file, depth + 1, budget);
                 }
             }
         } else if (o instanceof List<?> l) {
@@ -178,11 +182,9 @@ public final class TorchCheckpoint {
                 if (l.get(i) instanceof TensorRef t) {
                     if (out.put(key, t) != null) throw new ArrayFileException(file, "tensor '" + key + "'", "appears twice under that dotted name");
                 } else {
-                    collect(l.get(i), key + ".", out, file, depth + 1);
+                    collect(l.get(i), key + ".", out, file, depth + 1, budget);
                 }
             }
-        } else if (o instanceof PyObject p && depth == 0) {
-            throw new ArrayFileException(file, null, at + " holds " + PickleReader.describe(p) + ", not a dict");
         }
     }
 
@@ -362,6 +364,7 @@ public final class TorchCheckpoint {
                     if (!(args.get(0) instanceof Collection<?> pairs)) return null;
                     for (Object p : pairs) {
                         if (!(p instanceof List<?> kv) || kv.size() != 2) throw fail.at(name + " item " + PickleReader.describe(p) + " is not a pair");
+                        if (!PickleReader.hashable(kv.get(0), 0)) throw fail.at(name + " key " + PickleReader.describe(kv.get(0)) + " is unhashable");
                         m.put(kv.get(0), kv.get(1));
                     }
                 }
@@ -371,6 +374,7 @@ public final class TorchCheckpoint {
                 Set<Object> s = new LinkedHashSet<>();
                 if (!args.isEmpty()) {
                     if (!(args.get(0) instanceof Collection<?> c)) return null;
+                    for (Object v : c) if (!PickleReader.hashable(v, 0)) throw fail.at(name + " of an unhashable element " + PickleReader.describe(v));
                     s.addAll(c);
                 }
                 return name.endsWith("frozenset") ? Collections.unmodifiableSet(s) : s;
@@ -435,9 +439,9 @@ public final class TorchCheckpoint {
     private static Object persistentLoad(Object pid, PickleReader.Failure fail, boolean legacy) throws ArrayFileException {
         if (!(pid instanceof List<?> t) || t.isEmpty() || !"storage".equals(t.get(0)))
             // e.g. the legacy format's ('module', ...) source records: data nobody here needs.
-            return new PyObject(new Global("persistent_id", "unknown"), List.of(String.valueOf(pid)), "an unsupported persistent record");
+            return new PyObject(new Global("persistent_id", "unknown"), Collections.singletonList(pid), "an unsupported persistent record");
         if (t.size() < 5 || !(t.get(1) instanceof Global type) || !(t.get(2) instanceof String key) || !(t.get(4) instanceof Long numel) || numel < 0)
-            throw fail.at("storage record " + t + " is not ('storage', class, key, location, numel)");
+            throw fail.at("storage record (" + PickleReader.describe(t) + ") is not ('storage', class, key, location, numel)");
         if (legacy && t.size() > 5 && t.get(5) != null)
             throw fail.at("storage '" + key + "' is a view of another storage (a format older than torch 1.0), which is not supported");
         String typeName = type.module().equals("torch") ? type.name() : type.toString();

@@ -316,6 +316,28 @@ class TorchCheckpointTest {
                 e.getMessage());
     }
 
+    @Test
+    void selfContainingListAsAKeyIsRejected() throws IOException {
+        // {(L,): None} where L = [L]: unhashable in Python, and endless for Java's hashCode.
+        byte[] p = new Pickle().op(0x80, 2, '}', ']', 'q', 0, 'h', 0, 'a', 0x85, 'N', 's', '.').bytes();
+        Path f = checkpoint("cyclic.pth", p);
+        ArrayFileException e = assertThrows(ArrayFileException.class, () -> TorchCheckpoint.readObject(f));
+        assertTrue(e.getMessage().contains("unhashable"), e.getMessage());
+    }
+
+    @Test
+    void exponentiallySharedListsStayCheap() throws IOException {
+        // {"x": {"y": L40}} with L0 = [tensor], Li = [Li-1, Li-1]: 2^40 paths through 41 lists.
+        Pickle p = new Pickle().op(0x80, 2, '}').str("x").op('}').str("y").op(']').tensor(2, 0, 2, 1).op('a', 'q', 0);
+        for (int i = 1; i <= 40; i++) p.op('0', ']', '(', 'h', i - 1, 'h', i - 1, 'e', 'q', i);
+        Path f = checkpoint("laughs.pth", p.op('s', 's', '.').bytes(), 1, 2);
+        Map<String, Object> all = TorchCheckpoint.readObject(f); // shared lists are converted once, and stay shared
+        List<?> top = (List<?>) ((Map<?, ?>) all.get("x")).get("y");
+        assertTrue(top.get(0) == top.get(1));
+        ArrayFileException e = assertThrows(ArrayFileException.class, () -> TorchCheckpoint.readStateDict(f, "x"));
+        assertTrue(e.getMessage().contains("shared containers repeat"), e.getMessage());
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // Damaged archives.
 
