@@ -454,4 +454,26 @@ class TorchCheckpointTest {
             Files.delete(f);
         }
     }
+
+    /** The same for the legacy stream, where pickles, key list and storages share one file. */
+    @Property(tries = 40)
+    void damagedLegacyFilesFailCleanly(@ForAll @IntRange(min = 0, max = 100_000) int where, @ForAll int value,
+                                       @ForAll boolean truncate) throws IOException {
+        byte[] b = Files.readAllBytes(resource("legacy.pth"));
+        int at = where % b.length;
+        if (truncate) {
+            b = java.util.Arrays.copyOf(b, at);
+        } else {
+            b[at] = (byte) value;
+        }
+        Path f = Files.createTempFile("fuse3d-damaged", ".pth");
+        try {
+            Files.write(f, b);
+            TorchCheckpoint.readObject(f);
+        } catch (ArrayFileException e) {
+            assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
+        } finally {
+            Files.delete(f);
+        }
+    }
 }
