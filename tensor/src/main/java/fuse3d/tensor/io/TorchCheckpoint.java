@@ -153,7 +153,14 @@ public final class TorchCheckpoint {
             src.need(keys);
             Converter c = new Converter(src, file);
             Map<String, RawArray> out = new LinkedHashMap<>();
-            for (Map.Entry<String, TensorRef> e : refs.entrySet()) out.put(e.getKey(), c.tensor(e.getValue(), e.getKey()));
+            // Each storage is dropped once its last tensor is read, so that peak memory stays near the
+            // size of the tensors rather than tensors plus storages.
+            Map<String, Integer> uses = new HashMap<>();
+            for (TensorRef t : refs.values()) if (t.storage instanceof StorageRef s) uses.merge(s.key(), 1, Integer::sum);
+            for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+                out.put(e.getKey(), c.tensor(e.getValue(), e.getKey()));
+                if (e.getValue().storage instanceof StorageRef s && uses.merge(s.key(), -1, Integer::sum) == 0) src.release(s.key());
+            }
             return out;
         }
     }
@@ -461,6 +468,9 @@ public final class TorchCheckpoint {
 
         Source(Path file) { this.file = file; }
 
+        /** Forgets a storage no further tensor needs. */
+        void release(String key) { loaded.remove(key); }
+
         /** Says which storages will be asked for (null: any), for formats that must read them in one pass. */
         void need(Set<String> keys) {}
 
@@ -513,6 +523,12 @@ public final class TorchCheckpoint {
                 throw new ArrayFileException(file, what, e.getMessage());
             }
             Stored st = ref.stored();
+            if (numel > 0 && numel == ref.numel() && offset == 0 && st.size == st.dtype.byteSize() && st != Stored.BOOL
+                    && order == ByteOrder.LITTLE_ENDIAN && contiguous(shape, stride)) {
+                // The whole storage in C order, already in its DType's layout: used as it is, not copied.
+                // Tensors sharing it share the (read-only) bytes.
+                return new RawArray(st.dtype, shape, ByteBuffer.wrap(storage(ref, what)));
+            }
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(numel * st.dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
             if (numel > 0) {
                 if (offset < 0) throw new ArrayFileException(file, what, "negative storage offset " + offset);
@@ -534,6 +550,15 @@ public final class TorchCheckpoint {
             } catch (IllegalArgumentException e) {
                 throw new ArrayFileException(file, what, e.getMessage(), e);
             }
+        }
+
+        private static boolean contiguous(int[] shape, long[] stride) {
+            long expect = 1;
+            for (int i = shape.length - 1; i >= 0; i--) {
+                if (shape[i] != 1 && stride[i] != expect) return false;
+                expect *= shape[i];
+            }
+            return true;
         }
 
         private long integer(Object o, String what, String field) throws ArrayFileException {
