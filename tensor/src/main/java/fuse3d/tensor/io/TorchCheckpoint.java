@@ -104,7 +104,9 @@ public final class TorchCheckpoint {
     /**
      * Every tensor in the dict stored under {@code key} in the top-level dict (e.g. {@code "model_state"}),
      * keyed by dotted name; tensors in nested dicts and lists get the dotted path to them
-     * ({@code "state.0.exp_avg"}), other values are skipped.
+     * ({@code "state.0.exp_avg"}); other plain values (numbers, strings, ...) are skipped, while an object
+     * of a class outside the whitelist is an error, since it may well be a tensor this reader cannot rebuild.
+     * {@link #readStateDict(Path)} walks its dict the same way.
      */
     public static Map<String, RawArray> readStateDict(Path file, String key) throws IOException {
         return read(file, root -> {
