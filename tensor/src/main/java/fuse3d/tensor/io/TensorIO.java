@@ -49,6 +49,13 @@ public final class TensorIO {
         SafeTensors.write(file, raw, metadata == null ? Map.of() : metadata);
     }
 
+    /** The state dict of a PyTorch checkpoint (torch.save, zip or legacy format) as tensors; see {@link TorchCheckpoint}. */
+    public static Map<String, Tensor> readTorchStateDict(Path file) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RawArray> e : TorchCheckpoint.readStateDict(file).entrySet()) out.put(e.getKey(), toTensor(e.getValue()));
+        return out;
+    }
+
     public static Tensor readNpy(Path file) throws IOException { return toTensor(Npy.read(file)); }
 
     public static void writeNpy(Path file, Tensor t) throws IOException { Npy.write(file, toRaw(t)); }
