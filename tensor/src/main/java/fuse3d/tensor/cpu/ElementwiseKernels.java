@@ -156,7 +156,7 @@ public final class ElementwiseKernels {
                 s2 = s2.add(FloatVector.fromArray(F, x, base + i + 2 * lanes));
                 s3 = s3.add(FloatVector.fromArray(F, x, base + i + 3 * lanes));
             }
-            double t = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            double t = Simd.sumLanes(s0.add(s1).add(s2.add(s3)));
             for (; i < len; i++) t += x[base + i];
             total += t;
         }

@@ -844,7 +844,7 @@ public final class Sgemm {
             s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bi + p), s0);
             s1 = FloatVector.fromArray(F, a, ai + p + L).fma(FloatVector.fromArray(F, b, bi + p + L), s1);
         }
-        float s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s = Simd.sumLanes(s0.add(s1));
         for (; p < k; p++) {
             s = Math.fma(a[ai + p], b[bi + p], s);
         }

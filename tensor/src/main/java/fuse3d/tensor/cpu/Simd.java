@@ -18,6 +18,18 @@ public final class Simd {
 
     private Simd() {}
 
+    /**
+     * Sum of a vector's lanes from lane 0 upwards. {@code reduceLanes(ADD)} leaves the order unspecified,
+     * and the interpreter's order differs from C2's intrinsic, so a kernel using it could give different
+     * bits for the same input before and after JIT compilation; the registry's determinism property
+     * caught exactly that.
+     */
+    public static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     /** One line for logs: the active species or the fact that the scalar twins run. */
     public static String describe() {
         return ENABLED
