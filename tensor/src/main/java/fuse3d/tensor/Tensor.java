@@ -50,7 +50,7 @@ public final class Tensor {
 
     public static Tensor full(double value, DType dtype, int... shape) {
         Tensor t = zeros(dtype, shape);
-        if (value != 0) t.fill_(value);
+        if (Double.doubleToRawLongBits(value) != 0) t.fill_(value); // -0.0 must be written, as torch.full keeps it
         return t;
     }
 
@@ -550,8 +550,12 @@ public final class Tensor {
     public Tensor clamp(double min, double max) {
         if (!Double.isNaN(min) && !Double.isNaN(max) && min > max && dtype().isFloating())
             return full(max, dtype(), shape); // torch: min > max gives max everywhere
+        // a fractional bound promotes an integer tensor to float32 (torch's result_type), as scalarLike does
+        if (!dtype().isFloating() && (isFractional(min) || isFractional(max))) return toFloat().clamp(min, max);
         return unary(UnaryOp.CLAMP, min, max);
     }
+
+    private static boolean isFractional(double v) { return !Double.isNaN(v) && (v != Math.rint(v) || Double.isInfinite(v)); }
 
     public Tensor clampMin(double min) { return clamp(min, Double.NaN); }
 
@@ -685,6 +689,7 @@ public final class Tensor {
     }
 
     private int reducedCount(int[] dims) {
+        if (shape.length == 0) return 1; // a 0-d tensor accepts dim 0 or -1 and holds one element
         int[] d = dims == null ? allDims() : Shape.wrapDims("reduce", dims, shape.length);
         int n = 1;
         for (int k : d) n *= shape[k];
@@ -1049,8 +1054,9 @@ public final class Tensor {
     public List<Tensor> chunk(int n, int dim) {
         if (n <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + n);
         int d = Shape.wrapDim("chunk", dim, shape.length);
+        if (shape[d] == 0) return split(new int[n], d); // torch.chunk gives n empty chunks of an empty dim
         int size = (shape[d] + n - 1) / n;
-        return split(Math.max(size, 1), d);
+        return split(size, d);
     }
 
     // ------------------------------------------------------------------ sorting

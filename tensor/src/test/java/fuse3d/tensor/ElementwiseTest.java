@@ -141,4 +141,33 @@ class ElementwiseTest {
             assertEquals(3 * xs[i], s[i], 1e-5, "2x + x at " + i);
         }
     }
+
+    @Test
+    void reluAndSignOfNegativeZeroAndNaNFollowTorch() {
+        // torch 1.13: relu(-0.0) = -0.0 and relu(nan) = nan, on the vectorized and the scalar path alike;
+        // sign(nan) = sign(-0.0) = 0.0, from its (0 < x) - (x < 0)
+        float[] in = new float[37];
+        for (int i = 0; i < in.length; i++) in[i] = i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : -1;
+        float[] relu = Tensor.vector(in).relu().toFloatArray();
+        for (int i = 0; i < in.length; i++)
+            assertEquals(Float.floatToRawIntBits(i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : 0f), Float.floatToRawIntBits(relu[i]), "element " + i);
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Tensor.vector(-0f).relu().toFloatArray()[0]));
+        // torch.full((), -0.0) keeps the sign
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.scalar(-0.0, DType.FLOAT64).item()));
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.scalar(-0.0, DType.FLOAT64).relu().item()));
+        assertArrayEquals(new float[] {0, 0, 0, 1, -1}, Tensor.vector(Float.NaN, -0f, 0, 3, -2).sign().toFloatArray());
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(Tensor.vector(-0f).sign().toFloatArray()[0]));
+    }
+
+    @Test
+    void clampOfIntegersByFractionalBoundGivesFloat() {
+        // torch 1.13: clamp(tensor([1, 2, 3]), min=1.5) -> tensor([1.5, 2., 3.]) float32
+        Tensor c = Tensor.ofLongs(new long[] {1, 2, 3}, 3).clampMin(1.5);
+        assertEquals(DType.FLOAT32, c.dtype());
+        assertArrayEquals(new float[] {1.5f, 2, 3}, c.toFloatArray());
+        Tensor d = Tensor.ofLongs(new long[] {1, 2, 3}, 3).clamp(1, 2.5);
+        assertArrayEquals(new float[] {1, 2, 2.5f}, d.toFloatArray());
+        // integral bounds keep the integer dtype
+        assertEquals(DType.INT64, Tensor.ofLongs(new long[] {1, 2, 3}, 3).clamp(2, 2).dtype());
+    }
 }

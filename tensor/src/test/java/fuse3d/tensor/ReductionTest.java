@@ -113,4 +113,25 @@ class ReductionTest {
         assertEquals(ss / (n - 1), t.var().item(), 1e-12 * Math.max(1, ss));
         assertEquals(Math.sqrt(ss / n), t.std(null, 0, false).item(), 1e-12 * Math.max(1, ss));
     }
+
+    @Test
+    void normWithoutIdentityRefusesEmptyReduction() {
+        // torch 1.13: vector_norm(zeros(0), ord=inf / -inf / -1) raises "cannot compute the inf norm on an
+        // empty tensor"; ord 0, 1, 2 give 0; reducing over a non-empty dim of an empty tensor is fine
+        for (double p : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -1})
+            assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).norm(p, null, false), "p=" + p);
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).norm(Double.POSITIVE_INFINITY, new int[] {0}, false));
+        assertArrayEquals(new int[] {0}, Tensor.zeros(0, 3).norm(Double.POSITIVE_INFINITY, new int[] {1}, false).shape());
+        assertEquals(0.0, Tensor.zeros(0, 3).norm(2, null, false).item());
+        assertEquals(0.0, Tensor.zeros(0).norm(0, null, false).item());
+    }
+
+    @Test
+    void zeroDimReductionsAcceptDimZero() {
+        // torch 1.13: tensor(2.).mean(0) = 2, var(0) = nan (one element, correction 1), std(0, unbiased=False) = 0
+        Tensor s = Tensor.scalar(2);
+        assertEquals(2.0, s.mean(0).item());
+        assertTrue(Double.isNaN(s.var(new int[] {0}, 1, false).item()));
+        assertEquals(0.0, s.std(new int[] {-1}, 0, false).item());
+    }
 }

@@ -139,4 +139,17 @@ class TensorViewTest {
         assertClose(sum, a.contiguous().add(b.expand(shape).contiguous()), 0, 0);
         assertClose(sum, b.add(a), 0, 0);
     }
+
+    @Test
+    void chunkOfEmptyDimGivesNEmptyChunks() {
+        // torch 1.13: torch.chunk(zeros(0), 3) and torch.chunk(zeros(2, 0), 3, 1) give 3 empty chunks
+        java.util.List<Tensor> c = Tensor.zeros(0).chunk(3, 0);
+        assertEquals(3, c.size());
+        for (Tensor t : c) assertArrayEquals(new int[] {0}, t.shape());
+        java.util.List<Tensor> d = Tensor.zeros(2, 0).chunk(3, 1);
+        assertEquals(3, d.size());
+        for (Tensor t : d) assertArrayEquals(new int[] {2, 0}, t.shape());
+        // non-empty: ceil(size / n) per chunk, possibly fewer chunks (torch.chunk(arange(5), 4) -> 2, 2, 1)
+        assertEquals(3, Tensor.arange(5).chunk(4, 0).size());
+    }
 }

@@ -188,7 +188,9 @@ public class CpuBackend implements Backend {
         int[] outShape = reducedShape(x.shape(), dims, keepdim);
         Tensor rows = groupRows(x, dims);
         int outer = rows.shape()[0], inner = rows.shape()[1];
-        if (inner == 0 && (op == ReduceOp.AMAX || op == ReduceOp.AMIN) && outer > 0)
+        // like amax, torch's vector_norm has no identity for p < 0 or p = inf and refuses an empty reduction
+        boolean noIdentity = op == ReduceOp.AMAX || op == ReduceOp.AMIN || (op == ReduceOp.NORM && (p < 0 || p == Double.POSITIVE_INFINITY));
+        if (inner == 0 && noIdentity && outer > 0)
             throw new IllegalArgumentException(op.torchName() + ": cannot reduce over an empty dim (shape " + Shape.str(x.shape()) + ", dims " + Arrays.toString(dims) + ")");
         Tensor out = zeros(outShape, outType);
         Storage o = out.storage(), s = rows.storage();

@@ -26,7 +26,7 @@ public final class ElementwiseKernels {
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i * xs]; }
             case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i * xs]); }
-            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v > 0 || v != v ? v : 0f; } }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v < 0 ? 0f : v; } } // NaN and -0.0 pass, as torch
             case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v * v; } }
             default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) op.apply(x[xo + i * xs], p0, p1); }
         }
