@@ -225,7 +225,8 @@ public final class Tensor {
     }
 
     private Tensor contiguousAs(DType dt) {
-        return (dtype() == dt && isContiguous()) ? this : backend().copy(this, dt);
+        // an empty view may sit at an offset past its storage's end (zeros(3, 0).select(0, 2)): copy it
+        return (dtype() == dt && isContiguous() && numel() > 0) ? this : backend().copy(this, dt);
     }
 
     // ------------------------------------------------------------------ views

@@ -152,4 +152,13 @@ class TensorViewTest {
         // non-empty: ceil(size / n) per chunk, possibly fewer chunks (torch.chunk(arange(5), 4) -> 2, 2, 1)
         assertEquals(3, Tensor.arange(5).chunk(4, 0).size());
     }
+
+    @Test
+    void emptyViewPastStorageEndReadsAsEmpty() {
+        // torch 1.13: torch.zeros(3, 0)[2].tolist() == []; the view's offset (2) lies past the empty storage
+        Tensor e = Tensor.zeros(3, 0).select(0, 2);
+        assertEquals(0, e.toFloatArray().length);
+        assertEquals(0, e.toLongArray().length);
+        assertEquals(0, Tensor.zeros(2, 3, 0).slice(1, 2, 3, 1).toDoubleArray().length);
+    }
 }
