@@ -46,7 +46,7 @@ public enum BinaryOp {
                 double r = a % b;
                 yield (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
             }
-            case FLOOR_DIVIDE -> Math.floor(a / b);
+            case FLOOR_DIVIDE -> floorDivide(a, b);
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;
@@ -57,6 +57,21 @@ public enum BinaryOp {
             case LOGICAL_OR -> (a != 0 || b != 0) ? 1 : 0;
             case LOGICAL_XOR -> ((a != 0) != (b != 0)) ? 1 : 0;
         };
+    }
+
+    /**
+     * torch's div_floor_floating (c10/util/generic_math.h): floor(a / b) would round 1.0 // 0.1 up to 10 and
+     * give -0.0 for -3 // inf; torch (like Python) divides the exact a - fmod(a, b) instead: 9 and -1.
+     */
+    private static double floorDivide(double a, double b) {
+        if (b == 0) return a / b;
+        double mod = a % b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;
+        if (div == 0) return Math.copySign(0.0, a / b);
+        double floordiv = Math.floor(div);
+        if (div - floordiv > 0.5) floordiv += 1;
+        return floordiv;
     }
 
     public long applyLong(long a, long b) {

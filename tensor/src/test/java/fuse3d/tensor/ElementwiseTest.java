@@ -170,4 +170,15 @@ class ElementwiseTest {
         // integral bounds keep the integer dtype
         assertEquals(DType.INT64, Tensor.ofLongs(new long[] {1, 2, 3}, 3).clamp(2, 2).dtype());
     }
+
+    @Test
+    void floorDivideOfFloatsFollowsTorchNotFloorOfQuotient() {
+        // torch 1.13 (float64): floor_divide([1, 0.3, -3, 3, 5], [0.1, 0.1, inf, -inf, 0]) = [9, 2, -1, -1, inf]
+        // (Python's 1.0 // 0.1 == 9.0), where floor(a / b) gives [10, 3, -0, -0, inf]
+        Tensor a = Tensor.of(new double[] {1, 0.3, -3, 3, 5}, 5);
+        Tensor b = Tensor.of(new double[] {0.1, 0.1, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0}, 5);
+        assertArrayEquals(new double[] {9, 2, -1, -1, Double.POSITIVE_INFINITY}, a.floorDivide(b).toDoubleArray());
+        // float32: floor_divide(tensor([-3.]), tensor([inf])) = -1
+        assertArrayEquals(new float[] {-1}, Tensor.vector(-3).floorDivide(Tensor.vector(Float.POSITIVE_INFINITY)).toFloatArray());
+    }
 }
