@@ -326,9 +326,10 @@ public final class Tensor {
     public Tensor transpose(int d0, int d1) {
         int[] order = Shape.range(shape.length);
         int a = Shape.wrapDim("transpose", d0, shape.length), b = Shape.wrapDim("transpose", d1, shape.length);
+        if (shape.length == 0) return this; // torch: a 0-d tensor transposes (dims 0 / -1) to itself
         order[a] = b;
         order[b] = a;
-        return shape.length == 0 ? this : permute(order);
+        return permute(order);
     }
 
     /** Transpose of a matrix (rank <= 2). */

@@ -181,4 +181,14 @@ class ElementwiseTest {
         // float32: floor_divide(tensor([-3.]), tensor([inf])) = -1
         assertArrayEquals(new float[] {-1}, Tensor.vector(-3).floorDivide(Tensor.vector(Float.POSITIVE_INFINITY)).toFloatArray());
     }
+
+    @Test
+    void logicalOpsOnFloatsUseTruthiness() {
+        // torch 1.13: logical_and(tensor([0.5, 0., nan]), tensor([1, 1, 1])) = [True, False, True];
+        // logical_or(tensor([0.25, nan]), tensor([0., 0.])) = [True, True]; logical_xor(0.5, 0.5) = False
+        assertArrayEquals(new boolean[] {true, false, true},
+                Tensor.vector(0.5f, 0, Float.NaN).logicalAnd(Tensor.ofLongs(new long[] {1, 1, 1}, 3)).toBoolArray());
+        assertArrayEquals(new boolean[] {true, true}, Tensor.vector(0.25f, Float.NaN).logicalOr(Tensor.vector(0, 0)).toBoolArray());
+        assertArrayEquals(new boolean[] {false}, Tensor.vector(0.5f).logicalXor(Tensor.vector(0.5f)).toBoolArray());
+    }
 }

@@ -161,4 +161,13 @@ class TensorViewTest {
         assertEquals(0, e.toLongArray().length);
         assertEquals(0, Tensor.zeros(2, 3, 0).slice(1, 2, 3, 1).toDoubleArray().length);
     }
+
+    @Test
+    void transposeOfZeroDimIsItself() {
+        // torch 1.13: torch.tensor(3.).transpose(0, -1) -> tensor(3.)
+        Tensor s = Tensor.scalar(3);
+        assertArrayEquals(new int[0], s.transpose(0, -1).shape());
+        assertEquals(3.0, s.transpose(0, 0).item());
+        assertThrows(IllegalArgumentException.class, () -> s.transpose(0, 1));
+    }
 }

@@ -129,6 +129,9 @@ public class CpuBackend implements Backend {
                     o.setDouble(r[0] + i, op.apply(va, vb));
                 }
             });
+        } else if (op.isLogical()) {
+            // truthiness, not a cast to long: logical_and(0.5, 1) and logical_or(nan, 0) are true in torch
+            loop.forEachRow((r, n) -> { for (int i = 0; i < n; i++) o.setLong(r[0] + i, op.applyLong(sa.getBool(r[1] + i * as) ? 1 : 0, sb.getBool(r[2] + i * bs) ? 1 : 0)); });
         } else {
             loop.forEachRow((r, n) -> { for (int i = 0; i < n; i++) o.setLong(r[0] + i, op.applyLong(sa.getLong(r[1] + i * as), sb.getLong(r[2] + i * bs))); });
         }
