@@ -550,8 +550,7 @@ public final class Tensor {
 
     /** Clamps into [min, max]; pass Double.NaN for a missing bound. */
     public Tensor clamp(double min, double max) {
-        if (!Double.isNaN(min) && !Double.isNaN(max) && min > max && dtype().isFloating())
-            return full(max, dtype(), shape); // torch: min > max gives max everywhere
+        // torch: min > max gives max everywhere except at NaN, which stays NaN; the kernels do that as they stand
         // a fractional bound promotes an integer tensor to float32 (torch's result_type), as scalarLike does
         if (!dtype().isFloating() && (isFractional(min) || isFractional(max))) return toFloat().clamp(min, max);
         return unary(UnaryOp.CLAMP, min, max);

@@ -191,4 +191,24 @@ class ElementwiseTest {
         assertArrayEquals(new boolean[] {true, true}, Tensor.vector(0.25f, Float.NaN).logicalOr(Tensor.vector(0, 0)).toBoolArray());
         assertArrayEquals(new boolean[] {false}, Tensor.vector(0.5f).logicalXor(Tensor.vector(0.5f)).toBoolArray());
     }
+
+    @Test
+    void clampKeepsNegativeZeroAndNaNOnEveryPath() {
+        // torch 1.13, 64 elements (vectorized): clamp(-0.0, 0, 1) = -0.0; clamp(nan, 2, 1) = nan while
+        // min > max gives max (1) elsewhere
+        float[] v = new float[64];
+        java.util.Arrays.fill(v, -0f);
+        v[3] = Float.NaN;
+        v[5] = 5;
+        float[] c = Tensor.vector(v).clamp(0, 1).toFloatArray();
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c[0]));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c[63]));
+        assertTrue(Float.isNaN(c[3]));
+        assertEquals(1f, c[5]);
+        float[] inverted = Tensor.vector(v).clamp(2, 1).toFloatArray();
+        assertTrue(Float.isNaN(inverted[3]));
+        assertEquals(1f, inverted[0]);
+        assertEquals(1f, inverted[63]);
+        assertTrue(Float.isNaN(Tensor.vector(Float.NaN, 0).clamp(2, 1).toFloatArray()[0]));
+    }
 }
