@@ -134,4 +134,14 @@ class ReductionTest {
         assertTrue(Double.isNaN(s.var(new int[] {0}, 1, false).item()));
         assertEquals(0.0, s.std(new int[] {-1}, 0, false).item());
     }
+
+    @Test
+    void softmaxOfPositiveInfinityIsNaNRow() {
+        // torch 1.13: softmax(tensor([inf, 1.]), 0) = [nan, nan]; log_softmax likewise; an all -inf row is nan too
+        float inf = Float.POSITIVE_INFINITY;
+        for (float v : Tensor.vector(inf, 1).softmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        for (float v : Tensor.vector(inf, 1).logSoftmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        for (float v : Tensor.vector(-inf, -inf).softmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        assertArrayEquals(new float[] {1, 0}, Tensor.vector(1, -inf).softmax(0).toFloatArray());
+    }
 }

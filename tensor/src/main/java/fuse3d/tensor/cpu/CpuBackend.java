@@ -384,7 +384,9 @@ public class CpuBackend implements Backend {
             int start = moved.offset() + r * inner;
             double m = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < inner; i++) m = Math.max(m, s.getDouble(start + i));
-            if (Double.isInfinite(m)) m = 0; // all -inf rows: exp gives 0s, the sum 0, the result NaN as torch
+            // all -inf rows: exp gives 0s, the sum 0, the result NaN as torch; a +inf max stays, so inf - inf
+            // makes the whole row NaN, as torch.softmax([inf, 1]) = [nan, nan]
+            if (m == Double.NEGATIVE_INFINITY) m = 0;
             double sum = 0;
             for (int i = 0; i < inner; i++) {
                 e[i] = s.getDouble(start + i) - m;
@@ -475,8 +477,9 @@ public class CpuBackend implements Backend {
                 int op = targetOffset(od.index, dim, ia, index.offset(), is, os, size, x.dim());
                 double init = switch (reduce) {
                     case "prod" -> 1;
-                    case "amax" -> floating ? Double.NEGATIVE_INFINITY : Long.MIN_VALUE;
-                    case "amin" -> floating ? Double.POSITIVE_INFINITY : Long.MAX_VALUE;
+                    // the identity of the output's own dtype: Long.MIN_VALUE would wrap to 0 in an int32 tensor
+                    case "amax" -> floating ? Double.NEGATIVE_INFINITY : x.dtype() == DType.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
+                    case "amin" -> floating ? Double.POSITIVE_INFINITY : x.dtype() == DType.INT32 ? Integer.MAX_VALUE : Long.MAX_VALUE;
                     default -> 0;
                 };
                 if (floating) o.setDouble(op, init);
