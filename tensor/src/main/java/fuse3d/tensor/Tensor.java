@@ -140,11 +140,17 @@ public final class Tensor {
 
     public int dim() { return shape.length; }
 
-    public int size(int dim) { return shape[Shape.wrapDim("size", dim, shape.length)]; }
+    public int size(int dim) { return shape[Shape.wrapDim("size", dim, requireDims("size"))]; }
 
     public int[] strides() { return strides.clone(); }
 
-    public int stride(int dim) { return strides[Shape.wrapDim("stride", dim, shape.length)]; }
+    public int stride(int dim) { return strides[Shape.wrapDim("stride", dim, requireDims("stride"))]; }
+
+    /** The rank, or an error for a 0-d tensor: wrapDim lets dim 0 / -1 through for it, which has no dim to index. */
+    private int requireDims(String op) {
+        if (shape.length == 0) throw new IllegalArgumentException(op + ": cannot be applied to a 0-dim tensor");
+        return shape.length;
+    }
 
     public int offset() { return offset; }
 
@@ -341,6 +347,7 @@ public final class Tensor {
     /** Moves dim {@code from} to position {@code to}. */
     public Tensor movedim(int from, int to) {
         int f = Shape.wrapDim("movedim", from, shape.length), t = Shape.wrapDim("movedim", to, shape.length);
+        if (shape.length == 0) return this; // torch: movedim(0, 0) of a 0-d tensor is itself
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < shape.length; i++) if (i != f) order.add(i);
         order.add(t, f);
@@ -349,7 +356,7 @@ public final class Tensor {
 
     /** Elements start .. start+length-1 along dim. */
     public Tensor narrow(int dim, int start, int length) {
-        int d = Shape.wrapDim("narrow", dim, shape.length);
+        int d = Shape.wrapDim("narrow", dim, requireDims("narrow"));
         int st = start < 0 ? start + shape[d] : start;
         if (st < 0 || length < 0 || st + length > shape[d])
             throw new IllegalArgumentException("narrow: start " + start + " length " + length + " out of range for dim " + dim + " of size " + shape[d] + " (shape " + Shape.str(shape) + ")");
@@ -360,7 +367,7 @@ public final class Tensor {
 
     /** Python's x[start:end:step] along dim (end exclusive, clamped; negatives count from the end). */
     public Tensor slice(int dim, int start, int end, int step) {
-        int d = Shape.wrapDim("slice", dim, shape.length);
+        int d = Shape.wrapDim("slice", dim, requireDims("slice"));
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
         int n = shape[d];
         int s0 = start < 0 ? Math.max(start + n, 0) : Math.min(start, n);
@@ -374,7 +381,7 @@ public final class Tensor {
 
     /** The slice at {@code index} along dim, with that dim removed. */
     public Tensor select(int dim, int index) {
-        int d = Shape.wrapDim("select", dim, shape.length);
+        int d = Shape.wrapDim("select", dim, requireDims("select"));
         int i = index < 0 ? index + shape[d] : index;
         if (i < 0 || i >= shape[d])
             throw new IndexOutOfBoundsException("select: index " + index + " out of range for dim " + dim + " of size " + shape[d] + " (shape " + Shape.str(shape) + ")");
@@ -431,8 +438,8 @@ public final class Tensor {
 
     /** Removes dim if its size is 1 (as torch.squeeze(dim), a no-op otherwise). */
     public Tensor squeeze(int dim) {
+        int d = Shape.wrapDim("squeeze", dim, shape.length); // checked first: a 0-d tensor accepts only 0 and -1
         if (shape.length == 0) return this;
-        int d = Shape.wrapDim("squeeze", dim, shape.length);
         if (shape[d] != 1) return this;
         return select(d, 0);
     }
@@ -457,8 +464,8 @@ public final class Tensor {
 
     /** Merges dims start..end (inclusive) into one. */
     public Tensor flatten(int startDim, int endDim) {
-        if (shape.length == 0) return reshape(1);
         int a = Shape.wrapDim("flatten", startDim, shape.length), b = Shape.wrapDim("flatten", endDim, shape.length);
+        if (shape.length == 0) return reshape(1);
         if (a > b) throw new IllegalArgumentException("flatten: start dim " + startDim + " is after end dim " + endDim);
         int[] s = new int[shape.length - (b - a)];
         int j = 0;
@@ -985,6 +992,7 @@ public final class Tensor {
         if (xs.length == 0) throw new IllegalArgumentException("cat: expects at least one tensor");
         Tensor ref = null;
         for (Tensor x : xs) if (!(x.dim() == 1 && x.numel() == 0)) { ref = x; break; } // torch skips legacy empty 1-d
+        for (Tensor x : xs) x.requireDims("cat");
         if (ref == null) return xs[0].copy();
         int d = Shape.wrapDim("cat", dim, ref.dim());
         DType dt = xs[0].dtype();
@@ -1025,7 +1033,7 @@ public final class Tensor {
 
     /** Views of consecutive pieces of splitSize along dim (the last may be smaller). */
     public List<Tensor> split(int splitSize, int dim) {
-        int d = Shape.wrapDim("split", dim, shape.length);
+        int d = Shape.wrapDim("split", dim, requireDims("split"));
         if (splitSize <= 0) throw new IllegalArgumentException("split: split size must be positive, got " + splitSize);
         List<Tensor> out = new ArrayList<>();
         for (int s = 0; s < shape[d] || (s == 0 && shape[d] == 0); s += splitSize) {
@@ -1037,7 +1045,7 @@ public final class Tensor {
 
     /** Views of the given sizes along dim; they must add up to the dim's size. */
     public List<Tensor> split(int[] sizes, int dim) {
-        int d = Shape.wrapDim("split", dim, shape.length);
+        int d = Shape.wrapDim("split", dim, requireDims("split"));
         int sum = 0;
         for (int s : sizes) sum += s;
         if (sum != shape[d])
@@ -1054,7 +1062,7 @@ public final class Tensor {
     /** At most n views of equal size (ceil(size/n)) along dim, as torch.chunk. */
     public List<Tensor> chunk(int n, int dim) {
         if (n <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + n);
-        int d = Shape.wrapDim("chunk", dim, shape.length);
+        int d = Shape.wrapDim("chunk", dim, requireDims("chunk"));
         if (shape[d] == 0) return split(new int[n], d); // torch.chunk gives n empty chunks of an empty dim
         int size = (shape[d] + n - 1) / n;
         return split(size, d);
