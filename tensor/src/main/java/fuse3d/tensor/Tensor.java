@@ -712,14 +712,25 @@ public final class Tensor {
     /** Variance with Bessel's correction (correction=1 as torch's default unbiased=True). */
     public Tensor var(int[] dims, int correction, boolean keepdim) {
         requireFloating("var");
+        return varFloat64(dims, correction, keepdim).to(dtype());
+    }
+
+    /**
+     * The variance in float64, rounded to the tensor's dtype only at the end (after the sqrt for std): torch
+     * accumulates float32 var/std in double, so rounding the sum of squares first was off by an ulp.
+     */
+    private Tensor varFloat64(int[] dims, int correction, boolean keepdim) {
         int n = reducedCount(dims);
-        Tensor ss = reduce(ReduceOp.SUM_SQUARED_DEVIATION, dims, keepdim, 0, dtype());
+        Tensor ss = reduce(ReduceOp.SUM_SQUARED_DEVIATION, dims, keepdim, 0, DType.FLOAT64);
         return ss.div(Math.max(0, n - correction)); // n - correction == 0 gives inf/nan, as torch
     }
 
     public Tensor var() { return var(null, 1, false); }
 
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        requireFloating("std");
+        return varFloat64(dims, correction, keepdim).sqrt().to(dtype());
+    }
 
     public Tensor std() { return std(null, 1, false); }
 

@@ -144,4 +144,18 @@ class ReductionTest {
         for (float v : Tensor.vector(-inf, -inf).softmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
         assertArrayEquals(new float[] {1, 0}, Tensor.vector(1, -inf).softmax(0).toFloatArray());
     }
+
+    @Test
+    void float32VarAndStdRoundOnceLikeTorch() {
+        // torch 1.13 (float32): tensor([1., 2., 4.]).var(unbiased=False) = 1.5555555820465088, .std() =
+        // 1.5275251865386963; tensor([0.1, 0.7, 0.3, 1.9, -2.2, 5.5, 3.3]).var() = 6.169047832489014,
+        // .std(unbiased=False) = 2.2995119094848633 (bit-exact: torch accumulates in double)
+        Tensor a = Tensor.vector(1, 2, 4);
+        assertEquals(1.5555555820465088, a.var(null, 0, false).item(), 0);
+        assertEquals(1.5275251865386963, a.std().item(), 0);
+        Tensor b = Tensor.vector(0.1f, 0.7f, 0.3f, 1.9f, -2.2f, 5.5f, 3.3f);
+        assertEquals(6.169047832489014, b.var().item(), 0);
+        assertEquals(2.2995119094848633, b.std(null, 0, false).item(), 0);
+        assertEquals(DType.FLOAT32, b.std().dtype());
+    }
 }
