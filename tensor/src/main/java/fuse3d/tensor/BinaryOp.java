@@ -82,9 +82,11 @@ public enum BinaryOp {
             case DIV -> throw new IllegalStateException("integer DIV is computed in float");
             case POW -> {
                 if (b < 0) {
+                    // torch's powi for a tensor exponent: 1 and -1 keep their powers, every other base gives 0
+                    // (torch raises only for a Python int scalar exponent, which reaches here as a float)
                     if (a == 1) yield 1;
                     if (a == -1) yield (b & 1) == 0 ? 1 : -1;
-                    throw new ArithmeticException("pow: integers to negative integer powers are not allowed");
+                    yield 0;
                 }
                 long r = 1, base = a, e = b;
                 while (e > 0) {

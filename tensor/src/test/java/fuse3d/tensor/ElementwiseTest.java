@@ -211,4 +211,12 @@ class ElementwiseTest {
         assertEquals(1f, inverted[63]);
         assertTrue(Float.isNaN(Tensor.vector(Float.NaN, 0).clamp(2, 1).toFloatArray()[0]));
     }
+
+    @Test
+    void integerPowWithNegativeTensorExponent() {
+        // torch 1.13: pow(tensor([0, 2, -2, 1, -1, -1, 3]), tensor([-1, -1, -1, -5, -5, -4, -2])) = [0, 0, 0, 1, -1, 1, 0]
+        Tensor r = Tensor.ofLongs(new long[] {0, 2, -2, 1, -1, -1, 3}, 7).pow(Tensor.ofLongs(new long[] {-1, -1, -1, -5, -5, -4, -2}, 7));
+        assertEquals(DType.INT64, r.dtype());
+        assertArrayEquals(new long[] {0, 0, 0, 1, -1, 1, 0}, r.toLongArray());
+    }
 }
