@@ -158,4 +158,14 @@ class ReductionTest {
         assertEquals(2.2995119094848633, b.std(null, 0, false).item(), 0);
         assertEquals(DType.FLOAT32, b.std().dtype());
     }
+
+    @Test
+    void amaxAminKeepTheFirstOfEqualZeros() {
+        // torch 1.13: tensor([-0., 0.]).amax() = -0.0, tensor([0., -0.]).amin() = 0.0 (the first of equal values),
+        // like max(dim) / min(dim)
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.vector(-0f, 0f).amax(null, false).item()));
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Tensor.vector(0f, -0f).amin(null, false).item()));
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Tensor.vector(0f, -0f).amax(null, false).item()));
+        assertTrue(Double.isNaN(Tensor.vector(1, Float.NaN, 3).amax(null, false).item()));
+    }
 }

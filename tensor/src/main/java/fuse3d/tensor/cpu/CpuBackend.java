@@ -259,7 +259,7 @@ public class CpuBackend implements Backend {
                 for (int i = 0; i < n; i++) {
                     double v = s.getDouble(start + i);
                     if (Double.isNaN(v)) return v;
-                    acc = max ? Math.max(acc, v) : Math.min(acc, v);
+                    if (max ? v > acc : v < acc) acc = v; // ties keep the first, as torch: amax([-0., 0.]) = -0.
                 }
                 return acc;
             }
