@@ -515,6 +515,7 @@ public final class Tensor {
         DType in = dtype();
         DType out;
         if (op.boolResult()) out = DType.BOOL;
+        else if (in == DType.BOOL && op == UnaryOp.SIGN) out = DType.BOOL; // torch.sign of bool stays bool
         else if (in.isFloating()) out = in;
         else if (op.integerClosed() && in != DType.BOOL) out = in;
         else if (op.integerClosed() && (op == UnaryOp.ABS || op == UnaryOp.RELU || op == UnaryOp.CLAMP)) out = DType.INT64;

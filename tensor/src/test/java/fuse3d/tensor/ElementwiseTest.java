@@ -157,6 +157,10 @@ class ElementwiseTest {
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.scalar(-0.0, DType.FLOAT64).relu().item()));
         assertArrayEquals(new float[] {0, 0, 0, 1, -1}, Tensor.vector(Float.NaN, -0f, 0, 3, -2).sign().toFloatArray());
         assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(Tensor.vector(-0f).sign().toFloatArray()[0]));
+        // torch.sign(tensor([True, False])) = tensor([True, False]) (bool)
+        Tensor sb = Tensor.ofBools(new boolean[] {true, false}, 2).sign();
+        assertEquals(DType.BOOL, sb.dtype());
+        assertArrayEquals(new boolean[] {true, false}, sb.toBoolArray());
     }
 
     @Test
