@@ -100,6 +100,13 @@ public final class Tensor {
 
     /** Values start, start+step, ... below end (as torch.arange). */
     public static Tensor arange(double start, double end, double step, DType dtype) {
+        if (dtype.isIntegral()) {
+            // torch converts start, end and step to the integer dtype first (truncating), so
+            // arange(0, 4.5, 1.5, dtype=int64) is arange(0, 4, 1) = [0, 1, 2, 3], and a step of 0.5 is zero
+            start = (long) start;
+            end = (long) end;
+            step = (long) step;
+        }
         if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange: step must be nonzero, got " + step);
         double n = Math.ceil((end - start) / step);
         if (n < 0 || Double.isNaN(n))

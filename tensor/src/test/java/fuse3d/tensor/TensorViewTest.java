@@ -170,4 +170,16 @@ class TensorViewTest {
         assertEquals(3.0, s.transpose(0, 0).item());
         assertThrows(IllegalArgumentException.class, () -> s.transpose(0, 1));
     }
+
+    @Test
+    void integerArangeTruncatesItsArgumentsFirst() {
+        // torch 1.13: arange(0, 4.5, 1.5, dtype=int64) = [0, 1, 2, 3]; arange(2.7, 6, 1, dtype=int64) = [2, 3, 4, 5];
+        // arange(-0.5, 2, 1.5, dtype=int64) = [0, 1]; arange(0, 2, 0.5, dtype=int64) raises "step must be nonzero";
+        // float32 keeps the fractions: arange(0, 4.5, 1.5) = [0, 1.5, 3]
+        assertArrayEquals(new long[] {0, 1, 2, 3}, Tensor.arange(0, 4.5, 1.5, DType.INT64).toLongArray());
+        assertArrayEquals(new long[] {2, 3, 4, 5}, Tensor.arange(2.7, 6, 1, DType.INT64).toLongArray());
+        assertArrayEquals(new int[] {0, 1}, Tensor.arange(-0.5, 2, 1.5, DType.INT32).toIntArray());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.arange(0, 2, 0.5, DType.INT64));
+        assertArrayEquals(new float[] {0, 1.5f, 3}, Tensor.arange(0, 4.5, 1.5, DType.FLOAT32).toFloatArray());
+    }
 }
