@@ -1012,7 +1012,11 @@ public final class Tensor {
         Tensor ref = null;
         for (Tensor x : xs) if (!(x.dim() == 1 && x.numel() == 0)) { ref = x; break; } // torch skips legacy empty 1-d
         for (Tensor x : xs) x.requireDims("cat");
-        if (ref == null) return xs[0].copy();
+        if (ref == null) { // all legacy empties: still the promoted dtype, as torch.cat([int64 empty, float32 empty]) is float32
+            DType dt = xs[0].dtype();
+            for (Tensor x : xs) dt = DType.promote(dt, x.dtype());
+            return xs[0].backend().copy(xs[0], dt);
+        }
         int d = Shape.wrapDim("cat", dim, ref.dim());
         DType dt = xs[0].dtype();
         int total = 0;

@@ -128,4 +128,12 @@ class IndexingTest {
         assertArrayEquals(new int[] {-1, 6}, x.scatterReduce(0, idx, Tensor.ofInts(new int[] {-1, -2}, 2), "amax", false).toIntArray());
         assertArrayEquals(new int[] {3, 6}, x.scatterReduce(0, idx, Tensor.ofInts(new int[] {3, 4}, 2), "amin", false).toIntArray());
     }
+
+    @Test
+    void catOfOnlyEmptyVectorsPromotes() {
+        // torch 1.13: torch.cat([zeros(0, dtype=int64), zeros(0)]).dtype == float32
+        Tensor c = Tensor.cat(0, Tensor.zeros(DType.INT64, 0), Tensor.zeros(0));
+        assertEquals(DType.FLOAT32, c.dtype());
+        assertArrayEquals(new int[] {0}, c.shape());
+    }
 }
