@@ -46,7 +46,7 @@ public enum BinaryOp {
                 double r = a % b;
                 yield (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
             }
-            case FLOOR_DIVIDE -> Math.floor(a / b);
+            case FLOOR_DIVIDE -> floorDivide(a, b);
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;
@@ -59,6 +59,21 @@ public enum BinaryOp {
         };
     }
 
+    /**
+     * torch's div_floor_floating (c10/util/generic_math.h): floor(a / b) would round 1.0 // 0.1 up to 10 and
+     * give -0.0 for -3 // inf; torch (like Python) divides the exact a - fmod(a, b) instead: 9 and -1.
+     */
+    private static double floorDivide(double a, double b) {
+        if (b == 0) return a / b;
+        double mod = a % b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;
+        if (div == 0) return Math.copySign(0.0, a / b);
+        double floordiv = Math.floor(div);
+        if (div - floordiv > 0.5) floordiv += 1;
+        return floordiv;
+    }
+
     public long applyLong(long a, long b) {
         return switch (this) {
             case ADD -> a + b;
@@ -67,9 +82,11 @@ public enum BinaryOp {
             case DIV -> throw new IllegalStateException("integer DIV is computed in float");
             case POW -> {
                 if (b < 0) {
+                    // torch's powi for a tensor exponent: 1 and -1 keep their powers, every other base gives 0
+                    // (torch raises only for a Python int scalar exponent, which reaches here as a float)
                     if (a == 1) yield 1;
                     if (a == -1) yield (b & 1) == 0 ? 1 : -1;
-                    throw new ArithmeticException("pow: integers to negative integer powers are not allowed");
+                    yield 0;
                 }
                 long r = 1, base = a, e = b;
                 while (e > 0) {

@@ -50,7 +50,7 @@ public final class Tensor {
 
     public static Tensor full(double value, DType dtype, int... shape) {
         Tensor t = zeros(dtype, shape);
-        if (value != 0) t.fill_(value);
+        if (Double.doubleToRawLongBits(value) != 0) t.fill_(value); // -0.0 must be written, as torch.full keeps it
         return t;
     }
 
@@ -100,6 +100,13 @@ public final class Tensor {
 
     /** Values start, start+step, ... below end (as torch.arange). */
     public static Tensor arange(double start, double end, double step, DType dtype) {
+        if (dtype.isIntegral()) {
+            // torch converts start, end and step to the integer dtype first (truncating), so
+            // arange(0, 4.5, 1.5, dtype=int64) is arange(0, 4, 1) = [0, 1, 2, 3], and a step of 0.5 is zero
+            start = (long) start;
+            end = (long) end;
+            step = (long) step;
+        }
         if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange: step must be nonzero, got " + step);
         double n = Math.ceil((end - start) / step);
         if (n < 0 || Double.isNaN(n))
@@ -140,11 +147,17 @@ public final class Tensor {
 
     public int dim() { return shape.length; }
 
-    public int size(int dim) { return shape[Shape.wrapDim("size", dim, shape.length)]; }
+    public int size(int dim) { return shape[Shape.wrapDim("size", dim, requireDims("size"))]; }
 
     public int[] strides() { return strides.clone(); }
 
-    public int stride(int dim) { return strides[Shape.wrapDim("stride", dim, shape.length)]; }
+    public int stride(int dim) { return strides[Shape.wrapDim("stride", dim, requireDims("stride"))]; }
+
+    /** The rank, or an error for a 0-d tensor: wrapDim lets dim 0 / -1 through for it, which has no dim to index. */
+    private int requireDims(String op) {
+        if (shape.length == 0) throw new IllegalArgumentException(op + ": cannot be applied to a 0-dim tensor");
+        return shape.length;
+    }
 
     public int offset() { return offset; }
 
@@ -225,7 +238,8 @@ public final class Tensor {
     }
 
     private Tensor contiguousAs(DType dt) {
-        return (dtype() == dt && isContiguous()) ? this : backend().copy(this, dt);
+        // an empty view may sit at an offset past its storage's end (zeros(3, 0).select(0, 2)): copy it
+        return (dtype() == dt && isContiguous() && numel() > 0) ? this : backend().copy(this, dt);
     }
 
     // ------------------------------------------------------------------ views
@@ -325,9 +339,10 @@ public final class Tensor {
     public Tensor transpose(int d0, int d1) {
         int[] order = Shape.range(shape.length);
         int a = Shape.wrapDim("transpose", d0, shape.length), b = Shape.wrapDim("transpose", d1, shape.length);
+        if (shape.length == 0) return this; // torch: a 0-d tensor transposes (dims 0 / -1) to itself
         order[a] = b;
         order[b] = a;
-        return shape.length == 0 ? this : permute(order);
+        return permute(order);
     }
 
     /** Transpose of a matrix (rank <= 2). */
@@ -339,6 +354,7 @@ public final class Tensor {
     /** Moves dim {@code from} to position {@code to}. */
     public Tensor movedim(int from, int to) {
         int f = Shape.wrapDim("movedim", from, shape.length), t = Shape.wrapDim("movedim", to, shape.length);
+        if (shape.length == 0) return this; // torch: movedim(0, 0) of a 0-d tensor is itself
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < shape.length; i++) if (i != f) order.add(i);
         order.add(t, f);
@@ -347,7 +363,7 @@ public final class Tensor {
 
     /** Elements start .. start+length-1 along dim. */
     public Tensor narrow(int dim, int start, int length) {
-        int d = Shape.wrapDim("narrow", dim, shape.length);
+        int d = Shape.wrapDim("narrow", dim, requireDims("narrow"));
         int st = start < 0 ? start + shape[d] : start;
         if (st < 0 || length < 0 || st + length > shape[d])
             throw new IllegalArgumentException("narrow: start " + start + " length " + length + " out of range for dim " + dim + " of size " + shape[d] + " (shape " + Shape.str(shape) + ")");
@@ -358,7 +374,7 @@ public final class Tensor {
 
     /** Python's x[start:end:step] along dim (end exclusive, clamped; negatives count from the end). */
     public Tensor slice(int dim, int start, int end, int step) {
-        int d = Shape.wrapDim("slice", dim, shape.length);
+        int d = Shape.wrapDim("slice", dim, requireDims("slice"));
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
         int n = shape[d];
         int s0 = start < 0 ? Math.max(start + n, 0) : Math.min(start, n);
@@ -372,7 +388,7 @@ public final class Tensor {
 
     /** The slice at {@code index} along dim, with that dim removed. */
     public Tensor select(int dim, int index) {
-        int d = Shape.wrapDim("select", dim, shape.length);
+        int d = Shape.wrapDim("select", dim, requireDims("select"));
         int i = index < 0 ? index + shape[d] : index;
         if (i < 0 || i >= shape[d])
             throw new IndexOutOfBoundsException("select: index " + index + " out of range for dim " + dim + " of size " + shape[d] + " (shape " + Shape.str(shape) + ")");
@@ -429,8 +445,8 @@ public final class Tensor {
 
     /** Removes dim if its size is 1 (as torch.squeeze(dim), a no-op otherwise). */
     public Tensor squeeze(int dim) {
+        int d = Shape.wrapDim("squeeze", dim, shape.length); // checked first: a 0-d tensor accepts only 0 and -1
         if (shape.length == 0) return this;
-        int d = Shape.wrapDim("squeeze", dim, shape.length);
         if (shape[d] != 1) return this;
         return select(d, 0);
     }
@@ -455,8 +471,8 @@ public final class Tensor {
 
     /** Merges dims start..end (inclusive) into one. */
     public Tensor flatten(int startDim, int endDim) {
-        if (shape.length == 0) return reshape(1);
         int a = Shape.wrapDim("flatten", startDim, shape.length), b = Shape.wrapDim("flatten", endDim, shape.length);
+        if (shape.length == 0) return reshape(1);
         if (a > b) throw new IllegalArgumentException("flatten: start dim " + startDim + " is after end dim " + endDim);
         int[] s = new int[shape.length - (b - a)];
         int j = 0;
@@ -506,6 +522,7 @@ public final class Tensor {
         DType in = dtype();
         DType out;
         if (op.boolResult()) out = DType.BOOL;
+        else if (in == DType.BOOL && op == UnaryOp.SIGN) out = DType.BOOL; // torch.sign of bool stays bool
         else if (in.isFloating()) out = in;
         else if (op.integerClosed() && in != DType.BOOL) out = in;
         else if (op.integerClosed() && (op == UnaryOp.ABS || op == UnaryOp.RELU || op == UnaryOp.CLAMP)) out = DType.INT64;
@@ -548,10 +565,13 @@ public final class Tensor {
 
     /** Clamps into [min, max]; pass Double.NaN for a missing bound. */
     public Tensor clamp(double min, double max) {
-        if (!Double.isNaN(min) && !Double.isNaN(max) && min > max && dtype().isFloating())
-            return full(max, dtype(), shape); // torch: min > max gives max everywhere
+        // torch: min > max gives max everywhere except at NaN, which stays NaN; the kernels do that as they stand
+        // a fractional bound promotes an integer tensor to float32 (torch's result_type), as scalarLike does
+        if (!dtype().isFloating() && (isFractional(min) || isFractional(max))) return toFloat().clamp(min, max);
         return unary(UnaryOp.CLAMP, min, max);
     }
+
+    private static boolean isFractional(double v) { return !Double.isNaN(v) && (v != Math.rint(v) || Double.isInfinite(v)); }
 
     public Tensor clampMin(double min) { return clamp(min, Double.NaN); }
 
@@ -685,6 +705,7 @@ public final class Tensor {
     }
 
     private int reducedCount(int[] dims) {
+        if (shape.length == 0) return 1; // a 0-d tensor accepts dim 0 or -1 and holds one element
         int[] d = dims == null ? allDims() : Shape.wrapDims("reduce", dims, shape.length);
         int n = 1;
         for (int k : d) n *= shape[k];
@@ -699,14 +720,25 @@ public final class Tensor {
     /** Variance with Bessel's correction (correction=1 as torch's default unbiased=True). */
     public Tensor var(int[] dims, int correction, boolean keepdim) {
         requireFloating("var");
+        return varFloat64(dims, correction, keepdim).to(dtype());
+    }
+
+    /**
+     * The variance in float64, rounded to the tensor's dtype only at the end (after the sqrt for std): torch
+     * accumulates float32 var/std in double, so rounding the sum of squares first was off by an ulp.
+     */
+    private Tensor varFloat64(int[] dims, int correction, boolean keepdim) {
         int n = reducedCount(dims);
-        Tensor ss = reduce(ReduceOp.SUM_SQUARED_DEVIATION, dims, keepdim, 0, dtype());
+        Tensor ss = reduce(ReduceOp.SUM_SQUARED_DEVIATION, dims, keepdim, 0, DType.FLOAT64);
         return ss.div(Math.max(0, n - correction)); // n - correction == 0 gives inf/nan, as torch
     }
 
     public Tensor var() { return var(null, 1, false); }
 
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        requireFloating("std");
+        return varFloat64(dims, correction, keepdim).sqrt().to(dtype());
+    }
 
     public Tensor std() { return std(null, 1, false); }
 
@@ -979,7 +1011,12 @@ public final class Tensor {
         if (xs.length == 0) throw new IllegalArgumentException("cat: expects at least one tensor");
         Tensor ref = null;
         for (Tensor x : xs) if (!(x.dim() == 1 && x.numel() == 0)) { ref = x; break; } // torch skips legacy empty 1-d
-        if (ref == null) return xs[0].copy();
+        for (Tensor x : xs) x.requireDims("cat");
+        if (ref == null) { // all legacy empties: still the promoted dtype, as torch.cat([int64 empty, float32 empty]) is float32
+            DType dt = xs[0].dtype();
+            for (Tensor x : xs) dt = DType.promote(dt, x.dtype());
+            return xs[0].backend().copy(xs[0], dt);
+        }
         int d = Shape.wrapDim("cat", dim, ref.dim());
         DType dt = xs[0].dtype();
         int total = 0;
@@ -1019,7 +1056,7 @@ public final class Tensor {
 
     /** Views of consecutive pieces of splitSize along dim (the last may be smaller). */
     public List<Tensor> split(int splitSize, int dim) {
-        int d = Shape.wrapDim("split", dim, shape.length);
+        int d = Shape.wrapDim("split", dim, requireDims("split"));
         if (splitSize <= 0) throw new IllegalArgumentException("split: split size must be positive, got " + splitSize);
         List<Tensor> out = new ArrayList<>();
         for (int s = 0; s < shape[d] || (s == 0 && shape[d] == 0); s += splitSize) {
@@ -1031,7 +1068,7 @@ public final class Tensor {
 
     /** Views of the given sizes along dim; they must add up to the dim's size. */
     public List<Tensor> split(int[] sizes, int dim) {
-        int d = Shape.wrapDim("split", dim, shape.length);
+        int d = Shape.wrapDim("split", dim, requireDims("split"));
         int sum = 0;
         for (int s : sizes) sum += s;
         if (sum != shape[d])
@@ -1048,9 +1085,10 @@ public final class Tensor {
     /** At most n views of equal size (ceil(size/n)) along dim, as torch.chunk. */
     public List<Tensor> chunk(int n, int dim) {
         if (n <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + n);
-        int d = Shape.wrapDim("chunk", dim, shape.length);
+        int d = Shape.wrapDim("chunk", dim, requireDims("chunk"));
+        if (shape[d] == 0) return split(new int[n], d); // torch.chunk gives n empty chunks of an empty dim
         int size = (shape[d] + n - 1) / n;
-        return split(Math.max(size, 1), d);
+        return split(size, d);
     }
 
     // ------------------------------------------------------------------ sorting

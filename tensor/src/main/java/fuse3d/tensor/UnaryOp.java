@@ -35,7 +35,7 @@ public enum UnaryOp {
         return switch (this) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case SIGN -> Double.isNaN(x) ? x : Math.signum(x);
+            case SIGN -> (x > 0 ? 1.0 : 0.0) - (x < 0 ? 1.0 : 0.0); // torch's (0 < x) - (x < 0): sign(NaN) = sign(-0.0) = 0.0
             case SQUARE -> x * x;
             case EXP -> Math.exp(x);
             case LOG -> Math.log(x);
@@ -46,7 +46,7 @@ public enum UnaryOp {
             case RECIPROCAL -> 1.0 / x;
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
             case TANH -> Math.tanh(x);
-            case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
+            case RELU -> x < 0 ? 0.0 : x; // NaN and -0.0 pass through, as torch.relu
             case LEAKY_RELU -> x > 0 ? x : x * p0;
             case GELU -> 0.5 * x * (1.0 + Erf.erf(x * INV_SQRT_2));
             case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));

@@ -141,4 +141,86 @@ class ElementwiseTest {
             assertEquals(3 * xs[i], s[i], 1e-5, "2x + x at " + i);
         }
     }
+
+    @Test
+    void reluAndSignOfNegativeZeroAndNaNFollowTorch() {
+        // torch 1.13: relu(-0.0) = -0.0 and relu(nan) = nan, on the vectorized and the scalar path alike;
+        // sign(nan) = sign(-0.0) = 0.0, from its (0 < x) - (x < 0)
+        float[] in = new float[37];
+        for (int i = 0; i < in.length; i++) in[i] = i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : -1;
+        float[] relu = Tensor.vector(in).relu().toFloatArray();
+        for (int i = 0; i < in.length; i++)
+            assertEquals(Float.floatToRawIntBits(i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : 0f), Float.floatToRawIntBits(relu[i]), "element " + i);
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Tensor.vector(-0f).relu().toFloatArray()[0]));
+        // torch.full((), -0.0) keeps the sign
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.scalar(-0.0, DType.FLOAT64).item()));
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.scalar(-0.0, DType.FLOAT64).relu().item()));
+        assertArrayEquals(new float[] {0, 0, 0, 1, -1}, Tensor.vector(Float.NaN, -0f, 0, 3, -2).sign().toFloatArray());
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(Tensor.vector(-0f).sign().toFloatArray()[0]));
+        // torch.sign(tensor([True, False])) = tensor([True, False]) (bool)
+        Tensor sb = Tensor.ofBools(new boolean[] {true, false}, 2).sign();
+        assertEquals(DType.BOOL, sb.dtype());
+        assertArrayEquals(new boolean[] {true, false}, sb.toBoolArray());
+    }
+
+    @Test
+    void clampOfIntegersByFractionalBoundGivesFloat() {
+        // torch 1.13: clamp(tensor([1, 2, 3]), min=1.5) -> tensor([1.5, 2., 3.]) float32
+        Tensor c = Tensor.ofLongs(new long[] {1, 2, 3}, 3).clampMin(1.5);
+        assertEquals(DType.FLOAT32, c.dtype());
+        assertArrayEquals(new float[] {1.5f, 2, 3}, c.toFloatArray());
+        Tensor d = Tensor.ofLongs(new long[] {1, 2, 3}, 3).clamp(1, 2.5);
+        assertArrayEquals(new float[] {1, 2, 2.5f}, d.toFloatArray());
+        // integral bounds keep the integer dtype
+        assertEquals(DType.INT64, Tensor.ofLongs(new long[] {1, 2, 3}, 3).clamp(2, 2).dtype());
+    }
+
+    @Test
+    void floorDivideOfFloatsFollowsTorchNotFloorOfQuotient() {
+        // torch 1.13 (float64): floor_divide([1, 0.3, -3, 3, 5], [0.1, 0.1, inf, -inf, 0]) = [9, 2, -1, -1, inf]
+        // (Python's 1.0 // 0.1 == 9.0), where floor(a / b) gives [10, 3, -0, -0, inf]
+        Tensor a = Tensor.of(new double[] {1, 0.3, -3, 3, 5}, 5);
+        Tensor b = Tensor.of(new double[] {0.1, 0.1, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0}, 5);
+        assertArrayEquals(new double[] {9, 2, -1, -1, Double.POSITIVE_INFINITY}, a.floorDivide(b).toDoubleArray());
+        // float32: floor_divide(tensor([-3.]), tensor([inf])) = -1
+        assertArrayEquals(new float[] {-1}, Tensor.vector(-3).floorDivide(Tensor.vector(Float.POSITIVE_INFINITY)).toFloatArray());
+    }
+
+    @Test
+    void logicalOpsOnFloatsUseTruthiness() {
+        // torch 1.13: logical_and(tensor([0.5, 0., nan]), tensor([1, 1, 1])) = [True, False, True];
+        // logical_or(tensor([0.25, nan]), tensor([0., 0.])) = [True, True]; logical_xor(0.5, 0.5) = False
+        assertArrayEquals(new boolean[] {true, false, true},
+                Tensor.vector(0.5f, 0, Float.NaN).logicalAnd(Tensor.ofLongs(new long[] {1, 1, 1}, 3)).toBoolArray());
+        assertArrayEquals(new boolean[] {true, true}, Tensor.vector(0.25f, Float.NaN).logicalOr(Tensor.vector(0, 0)).toBoolArray());
+        assertArrayEquals(new boolean[] {false}, Tensor.vector(0.5f).logicalXor(Tensor.vector(0.5f)).toBoolArray());
+    }
+
+    @Test
+    void clampKeepsNegativeZeroAndNaNOnEveryPath() {
+        // torch 1.13, 64 elements (vectorized): clamp(-0.0, 0, 1) = -0.0; clamp(nan, 2, 1) = nan while
+        // min > max gives max (1) elsewhere
+        float[] v = new float[64];
+        java.util.Arrays.fill(v, -0f);
+        v[3] = Float.NaN;
+        v[5] = 5;
+        float[] c = Tensor.vector(v).clamp(0, 1).toFloatArray();
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c[0]));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c[63]));
+        assertTrue(Float.isNaN(c[3]));
+        assertEquals(1f, c[5]);
+        float[] inverted = Tensor.vector(v).clamp(2, 1).toFloatArray();
+        assertTrue(Float.isNaN(inverted[3]));
+        assertEquals(1f, inverted[0]);
+        assertEquals(1f, inverted[63]);
+        assertTrue(Float.isNaN(Tensor.vector(Float.NaN, 0).clamp(2, 1).toFloatArray()[0]));
+    }
+
+    @Test
+    void integerPowWithNegativeTensorExponent() {
+        // torch 1.13: pow(tensor([0, 2, -2, 1, -1, -1, 3]), tensor([-1, -1, -1, -5, -5, -4, -2])) = [0, 0, 0, 1, -1, 1, 0]
+        Tensor r = Tensor.ofLongs(new long[] {0, 2, -2, 1, -1, -1, 3}, 7).pow(Tensor.ofLongs(new long[] {-1, -1, -1, -5, -5, -4, -2}, 7));
+        assertEquals(DType.INT64, r.dtype());
+        assertArrayEquals(new long[] {0, 0, 0, 1, -1, 1, 0}, r.toLongArray());
+    }
 }

@@ -64,4 +64,26 @@ class ErrorMessagesTest {
         startsWith("linalg_inv: matrix 0 of the batch [2, 2] is singular", () -> Linalg.inverse(Tensor.zeros(2, 2)));
         startsWith("of: 5 values do not fill shape [2, 3]", () -> Tensor.of(new float[5], 2, 3));
     }
+
+    @Test
+    void zeroDimTensorsHaveNoDimToIndex() {
+        // torch 1.13 refuses these on tensor(3.): "select() cannot be applied to a 0-dim tensor", "Dimension
+        // specified as 0 but tensor has no dimensions", "chunk expects at least a 1-dimensional tensor",
+        // "zero-dimensional tensor (at position 0) cannot be concatenated"; squeeze(5) / flatten(0, 5) are out of range
+        Tensor s = Tensor.scalar(3);
+        startsWith("select: cannot be applied to a 0-dim tensor", () -> s.select(0, 0));
+        startsWith("narrow: cannot be applied to a 0-dim tensor", () -> s.narrow(0, 0, 1));
+        startsWith("slice: cannot be applied to a 0-dim tensor", () -> s.slice(0, 0, 1, 1));
+        startsWith("size: cannot be applied to a 0-dim tensor", () -> s.size(0));
+        startsWith("stride: cannot be applied to a 0-dim tensor", () -> s.stride(-1));
+        startsWith("split: cannot be applied to a 0-dim tensor", () -> s.split(1, 0));
+        startsWith("chunk: cannot be applied to a 0-dim tensor", () -> s.chunk(2, 0));
+        startsWith("cat: cannot be applied to a 0-dim tensor", () -> Tensor.cat(0, s, s));
+        startsWith("squeeze: dim 5 out of range", () -> s.squeeze(5));
+        startsWith("flatten: dim 5 out of range", () -> s.flatten(0, 5));
+        // allowed by torch: squeeze(0), flatten(0, -1) and movedim(0, 0) of a 0-d tensor
+        assertEquals(0, s.squeeze(0).dim());
+        assertEquals(1, s.flatten(0, -1).dim());
+        assertEquals(0, s.movedim(0, 0).dim());
+    }
 }

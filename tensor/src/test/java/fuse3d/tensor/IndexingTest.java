@@ -119,4 +119,21 @@ class IndexingTest {
         for (int i = 0; i < nz.size(0); i++)
             assertEquals(sel.getFloat(i), x.getFloat((int) nz.getLong(i, 0), (int) nz.getLong(i, 1), (int) nz.getLong(i, 2)));
     }
+
+    @Test
+    void scatterReduceAmaxAminOnInt32WithoutSelf() {
+        // torch 1.13: tensor([5, 6], int32).scatter_reduce(0, [0, 0], tensor([-1, -2], int32), 'amax',
+        // include_self=False) = [-1, 6]; with 'amin' and src [3, 4]: [3, 6]
+        Tensor x = Tensor.ofInts(new int[] {5, 6}, 2), idx = Tensor.ofLongs(new long[] {0, 0}, 2);
+        assertArrayEquals(new int[] {-1, 6}, x.scatterReduce(0, idx, Tensor.ofInts(new int[] {-1, -2}, 2), "amax", false).toIntArray());
+        assertArrayEquals(new int[] {3, 6}, x.scatterReduce(0, idx, Tensor.ofInts(new int[] {3, 4}, 2), "amin", false).toIntArray());
+    }
+
+    @Test
+    void catOfOnlyEmptyVectorsPromotes() {
+        // torch 1.13: torch.cat([zeros(0, dtype=int64), zeros(0)]).dtype == float32
+        Tensor c = Tensor.cat(0, Tensor.zeros(DType.INT64, 0), Tensor.zeros(0));
+        assertEquals(DType.FLOAT32, c.dtype());
+        assertArrayEquals(new int[] {0}, c.shape());
+    }
 }

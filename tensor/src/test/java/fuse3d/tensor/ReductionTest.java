@@ -113,4 +113,59 @@ class ReductionTest {
         assertEquals(ss / (n - 1), t.var().item(), 1e-12 * Math.max(1, ss));
         assertEquals(Math.sqrt(ss / n), t.std(null, 0, false).item(), 1e-12 * Math.max(1, ss));
     }
+
+    @Test
+    void normWithoutIdentityRefusesEmptyReduction() {
+        // torch 1.13: vector_norm(zeros(0), ord=inf / -inf / -1) raises "cannot compute the inf norm on an
+        // empty tensor"; ord 0, 1, 2 give 0; reducing over a non-empty dim of an empty tensor is fine
+        for (double p : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -1})
+            assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).norm(p, null, false), "p=" + p);
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).norm(Double.POSITIVE_INFINITY, new int[] {0}, false));
+        assertArrayEquals(new int[] {0}, Tensor.zeros(0, 3).norm(Double.POSITIVE_INFINITY, new int[] {1}, false).shape());
+        assertEquals(0.0, Tensor.zeros(0, 3).norm(2, null, false).item());
+        assertEquals(0.0, Tensor.zeros(0).norm(0, null, false).item());
+    }
+
+    @Test
+    void zeroDimReductionsAcceptDimZero() {
+        // torch 1.13: tensor(2.).mean(0) = 2, var(0) = nan (one element, correction 1), std(0, unbiased=False) = 0
+        Tensor s = Tensor.scalar(2);
+        assertEquals(2.0, s.mean(0).item());
+        assertTrue(Double.isNaN(s.var(new int[] {0}, 1, false).item()));
+        assertEquals(0.0, s.std(new int[] {-1}, 0, false).item());
+    }
+
+    @Test
+    void softmaxOfPositiveInfinityIsNaNRow() {
+        // torch 1.13: softmax(tensor([inf, 1.]), 0) = [nan, nan]; log_softmax likewise; an all -inf row is nan too
+        float inf = Float.POSITIVE_INFINITY;
+        for (float v : Tensor.vector(inf, 1).softmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        for (float v : Tensor.vector(inf, 1).logSoftmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        for (float v : Tensor.vector(-inf, -inf).softmax(0).toFloatArray()) assertTrue(Float.isNaN(v));
+        assertArrayEquals(new float[] {1, 0}, Tensor.vector(1, -inf).softmax(0).toFloatArray());
+    }
+
+    @Test
+    void float32VarAndStdRoundOnceLikeTorch() {
+        // torch 1.13 (float32): tensor([1., 2., 4.]).var(unbiased=False) = 1.5555555820465088, .std() =
+        // 1.5275251865386963; tensor([0.1, 0.7, 0.3, 1.9, -2.2, 5.5, 3.3]).var() = 6.169047832489014,
+        // .std(unbiased=False) = 2.2995119094848633 (bit-exact: torch accumulates in double)
+        Tensor a = Tensor.vector(1, 2, 4);
+        assertEquals(1.5555555820465088, a.var(null, 0, false).item(), 0);
+        assertEquals(1.5275251865386963, a.std().item(), 0);
+        Tensor b = Tensor.vector(0.1f, 0.7f, 0.3f, 1.9f, -2.2f, 5.5f, 3.3f);
+        assertEquals(6.169047832489014, b.var().item(), 0);
+        assertEquals(2.2995119094848633, b.std(null, 0, false).item(), 0);
+        assertEquals(DType.FLOAT32, b.std().dtype());
+    }
+
+    @Test
+    void amaxAminKeepTheFirstOfEqualZeros() {
+        // torch 1.13: tensor([-0., 0.]).amax() = -0.0, tensor([0., -0.]).amin() = 0.0 (the first of equal values),
+        // like max(dim) / min(dim)
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Tensor.vector(-0f, 0f).amax(null, false).item()));
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Tensor.vector(0f, -0f).amin(null, false).item()));
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Tensor.vector(0f, -0f).amax(null, false).item()));
+        assertTrue(Double.isNaN(Tensor.vector(1, Float.NaN, 3).amax(null, false).item()));
+    }
 }

@@ -139,4 +139,47 @@ class TensorViewTest {
         assertClose(sum, a.contiguous().add(b.expand(shape).contiguous()), 0, 0);
         assertClose(sum, b.add(a), 0, 0);
     }
+
+    @Test
+    void chunkOfEmptyDimGivesNEmptyChunks() {
+        // torch 1.13: torch.chunk(zeros(0), 3) and torch.chunk(zeros(2, 0), 3, 1) give 3 empty chunks
+        java.util.List<Tensor> c = Tensor.zeros(0).chunk(3, 0);
+        assertEquals(3, c.size());
+        for (Tensor t : c) assertArrayEquals(new int[] {0}, t.shape());
+        java.util.List<Tensor> d = Tensor.zeros(2, 0).chunk(3, 1);
+        assertEquals(3, d.size());
+        for (Tensor t : d) assertArrayEquals(new int[] {2, 0}, t.shape());
+        // non-empty: ceil(size / n) per chunk, possibly fewer chunks (torch.chunk(arange(5), 4) -> 2, 2, 1)
+        assertEquals(3, Tensor.arange(5).chunk(4, 0).size());
+    }
+
+    @Test
+    void emptyViewPastStorageEndReadsAsEmpty() {
+        // torch 1.13: torch.zeros(3, 0)[2].tolist() == []; the view's offset (2) lies past the empty storage
+        Tensor e = Tensor.zeros(3, 0).select(0, 2);
+        assertEquals(0, e.toFloatArray().length);
+        assertEquals(0, e.toLongArray().length);
+        assertEquals(0, Tensor.zeros(2, 3, 0).slice(1, 2, 3, 1).toDoubleArray().length);
+    }
+
+    @Test
+    void transposeOfZeroDimIsItself() {
+        // torch 1.13: torch.tensor(3.).transpose(0, -1) -> tensor(3.)
+        Tensor s = Tensor.scalar(3);
+        assertArrayEquals(new int[0], s.transpose(0, -1).shape());
+        assertEquals(3.0, s.transpose(0, 0).item());
+        assertThrows(IllegalArgumentException.class, () -> s.transpose(0, 1));
+    }
+
+    @Test
+    void integerArangeTruncatesItsArgumentsFirst() {
+        // torch 1.13: arange(0, 4.5, 1.5, dtype=int64) = [0, 1, 2, 3]; arange(2.7, 6, 1, dtype=int64) = [2, 3, 4, 5];
+        // arange(-0.5, 2, 1.5, dtype=int64) = [0, 1]; arange(0, 2, 0.5, dtype=int64) raises "step must be nonzero";
+        // float32 keeps the fractions: arange(0, 4.5, 1.5) = [0, 1.5, 3]
+        assertArrayEquals(new long[] {0, 1, 2, 3}, Tensor.arange(0, 4.5, 1.5, DType.INT64).toLongArray());
+        assertArrayEquals(new long[] {2, 3, 4, 5}, Tensor.arange(2.7, 6, 1, DType.INT64).toLongArray());
+        assertArrayEquals(new int[] {0, 1}, Tensor.arange(-0.5, 2, 1.5, DType.INT32).toIntArray());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.arange(0, 2, 0.5, DType.INT64));
+        assertArrayEquals(new float[] {0, 1.5f, 3}, Tensor.arange(0, 4.5, 1.5, DType.FLOAT32).toFloatArray());
+    }
 }

@@ -129,6 +129,9 @@ public class CpuBackend implements Backend {
                     o.setDouble(r[0] + i, op.apply(va, vb));
                 }
             });
+        } else if (op.isLogical()) {
+            // truthiness, not a cast to long: logical_and(0.5, 1) and logical_or(nan, 0) are true in torch
+            loop.forEachRow((r, n) -> { for (int i = 0; i < n; i++) o.setLong(r[0] + i, op.applyLong(sa.getBool(r[1] + i * as) ? 1 : 0, sb.getBool(r[2] + i * bs) ? 1 : 0)); });
         } else {
             loop.forEachRow((r, n) -> { for (int i = 0; i < n; i++) o.setLong(r[0] + i, op.applyLong(sa.getLong(r[1] + i * as), sb.getLong(r[2] + i * bs))); });
         }
@@ -188,7 +191,9 @@ public class CpuBackend implements Backend {
         int[] outShape = reducedShape(x.shape(), dims, keepdim);
         Tensor rows = groupRows(x, dims);
         int outer = rows.shape()[0], inner = rows.shape()[1];
-        if (inner == 0 && (op == ReduceOp.AMAX || op == ReduceOp.AMIN) && outer > 0)
+        // like amax, torch's vector_norm has no identity for p < 0 or p = inf and refuses an empty reduction
+        boolean noIdentity = op == ReduceOp.AMAX || op == ReduceOp.AMIN || (op == ReduceOp.NORM && (p < 0 || p == Double.POSITIVE_INFINITY));
+        if (inner == 0 && noIdentity && outer > 0)
             throw new IllegalArgumentException(op.torchName() + ": cannot reduce over an empty dim (shape " + Shape.str(x.shape()) + ", dims " + Arrays.toString(dims) + ")");
         Tensor out = zeros(outShape, outType);
         Storage o = out.storage(), s = rows.storage();
@@ -254,7 +259,7 @@ public class CpuBackend implements Backend {
                 for (int i = 0; i < n; i++) {
                     double v = s.getDouble(start + i);
                     if (Double.isNaN(v)) return v;
-                    acc = max ? Math.max(acc, v) : Math.min(acc, v);
+                    if (max ? v > acc : v < acc) acc = v; // ties keep the first, as torch: amax([-0., 0.]) = -0.
                 }
                 return acc;
             }
@@ -379,7 +384,9 @@ public class CpuBackend implements Backend {
             int start = moved.offset() + r * inner;
             double m = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < inner; i++) m = Math.max(m, s.getDouble(start + i));
-            if (Double.isInfinite(m)) m = 0; // all -inf rows: exp gives 0s, the sum 0, the result NaN as torch
+            // all -inf rows: exp gives 0s, the sum 0, the result NaN as torch; a +inf max stays, so inf - inf
+            // makes the whole row NaN, as torch.softmax([inf, 1]) = [nan, nan]
+            if (m == Double.NEGATIVE_INFINITY) m = 0;
             double sum = 0;
             for (int i = 0; i < inner; i++) {
                 e[i] = s.getDouble(start + i) - m;
@@ -470,8 +477,9 @@ public class CpuBackend implements Backend {
                 int op = targetOffset(od.index, dim, ia, index.offset(), is, os, size, x.dim());
                 double init = switch (reduce) {
                     case "prod" -> 1;
-                    case "amax" -> floating ? Double.NEGATIVE_INFINITY : Long.MIN_VALUE;
-                    case "amin" -> floating ? Double.POSITIVE_INFINITY : Long.MAX_VALUE;
+                    // the identity of the output's own dtype: Long.MIN_VALUE would wrap to 0 in an int32 tensor
+                    case "amax" -> floating ? Double.NEGATIVE_INFINITY : x.dtype() == DType.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
+                    case "amin" -> floating ? Double.POSITIVE_INFINITY : x.dtype() == DType.INT32 ? Integer.MAX_VALUE : Long.MAX_VALUE;
                     default -> 0;
                 };
                 if (floating) o.setDouble(op, init);

@@ -26,7 +26,7 @@ public final class ElementwiseKernels {
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i * xs]; }
             case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i * xs]); }
-            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v > 0 || v != v ? v : 0f; } }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v < 0 ? 0f : v; } } // NaN and -0.0 pass, as torch
             case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; out[oo + i] = v * v; } }
             default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) op.apply(x[xo + i * xs], p0, p1); }
         }
@@ -77,10 +77,14 @@ public final class ElementwiseKernels {
             }
             case CLAMP -> {
                 if (Float.isNaN(p0) || Float.isNaN(p1)) return false;
+                // compare-and-blend like the scalar twin: max/min would turn -0.0 into 0.0 (torch keeps -0.0),
+                // and NaN fails both compares so it passes through
+                var lo = FloatVector.broadcast(F, p0);
+                var hi = FloatVector.broadcast(F, p1);
                 for (; i < bound; i += F.length()) {
                     var v = FloatVector.fromArray(F, x, xo + i);
-                    var c = v.max(p0).min(p1);
-                    c.blend(v, v.test(jdk.incubator.vector.VectorOperators.IS_NAN)).intoArray(out, oo + i);
+                    var c = v.blend(lo, v.compare(VectorOperators.LT, lo));
+                    c.blend(hi, c.compare(VectorOperators.GT, hi)).intoArray(out, oo + i);
                 }
             }
             default -> { return false; }
