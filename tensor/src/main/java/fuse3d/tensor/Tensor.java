@@ -681,7 +681,8 @@ public final class Tensor {
     private int[] allDims() { return Shape.range(shape.length); }
 
     private Tensor reduce(ReduceOp op, int[] dims, boolean keepdim, double p, DType out) {
-        int[] d = dims == null ? allDims() : Shape.wrapDims(op.torchName(), dims, shape.length);
+        // dims == null or an empty list reduce over every dim, as torch 1.13 does for dim=[]
+        int[] d = dims == null || dims.length == 0 ? allDims() : Shape.wrapDims(op.torchName(), dims, shape.length);
         if (shape.length == 0) d = new int[0];
         return backend().reduce(op, this, d, keepdim, p, out);
     }
@@ -706,7 +707,7 @@ public final class Tensor {
 
     private int reducedCount(int[] dims) {
         if (shape.length == 0) return 1; // a 0-d tensor accepts dim 0 or -1 and holds one element
-        int[] d = dims == null ? allDims() : Shape.wrapDims("reduce", dims, shape.length);
+        int[] d = dims == null || dims.length == 0 ? allDims() : Shape.wrapDims("reduce", dims, shape.length);
         int n = 1;
         for (int k : d) n *= shape[k];
         return n;
@@ -881,7 +882,7 @@ public final class Tensor {
         long[] iv = flat.toLongArray();
         int size = shape.length == 0 ? 1 : shape[d];
         for (long v : iv)
-            if (v < -size || v >= size)
+            if (v < 0 || v >= size) // torch.index_select refuses negative indices
                 throw new IndexOutOfBoundsException("index_select: index " + v + " out of range for dim " + dim + " of size " + size + " (shape " + Shape.str(shape) + ")");
         if (shape.length == 0) return copy();
         int[] os = shape.clone();
@@ -896,7 +897,7 @@ public final class Tensor {
         int d = Shape.wrapDim("gather", dim, shape.length);
         Tensor idx = indexTensor("gather", index);
         checkScatterShapes("gather", d, idx, null, this);
-        checkIndexRange("gather", idx, shape.length == 0 ? 1 : shape[d]);
+        checkIndexRange("gather", idx, false, shape.length == 0 ? 1 : shape[d]);
         return backend().gather(this, d, idx);
     }
 
@@ -911,11 +912,13 @@ public final class Tensor {
         }
     }
 
-    private static void checkIndexRange(String op, Tensor idx, int size) {
+    /** Index values must lie in [0, size), or in [-size, size) where negative indices count from the end (index_put). */
+    private static void checkIndexRange(String op, Tensor idx, boolean allowNegative, int size) {
         if (idx.numel() == 0) return;
         long lo = (long) idx.amin(null, false).item(), hi = (long) idx.amax(null, false).item();
-        if (lo < -size || hi >= size)
-            throw new IndexOutOfBoundsException(op + ": index values in [" + lo + ", " + hi + "] out of range for a dim of size " + size);
+        if (lo < (allowNegative ? -size : 0) || hi >= size)
+            throw new IndexOutOfBoundsException(op + ": index values in [" + lo + ", " + hi + "] out of range for a dim of size " + size
+                    + (allowNegative ? "" : " (negative indices are not allowed)"));
     }
 
     /** x with x[index[i][j]][j] = src[i][j] for dim 0 (torch.scatter). */
@@ -941,7 +944,7 @@ public final class Tensor {
         if (src.dim() != idx.dim())
             throw new IllegalArgumentException("scatter: src of shape " + Shape.str(src.shape) + " and index of shape " + Shape.str(idx.shape) + " must have the same number of dims");
         checkScatterShapes("scatter", d, idx, src, this);
-        checkIndexRange("scatter", idx, shape.length == 0 ? 1 : shape[d]);
+        checkIndexRange("scatter", idx, false, shape.length == 0 ? 1 : shape[d]);
         return backend().scatterReduce(this, d, idx, src.to(dtype()), reduce, includeSelf);
     }
 
@@ -955,7 +958,7 @@ public final class Tensor {
         if (!Arrays.equals(idx.shape, src.shape))
             throw new IllegalArgumentException("scatter_max: index shape " + Shape.str(idx.shape) + " must equal src shape " + Shape.str(src.shape));
         if (dimSize < 0) throw new IllegalArgumentException("scatter_max: dimSize must be >= 0, got " + dimSize);
-        checkIndexRange("scatter_max", idx, dimSize);
+        checkIndexRange("scatter_max", idx, false, dimSize);
         Tensor[] r = src.backend().scatterMax(src, d, idx, dimSize);
         return new ValuesIndices(r[0], r[1]);
     }
@@ -981,7 +984,7 @@ public final class Tensor {
         for (int i = 0; i < idx.length; i++) {
             li[i] = indexTensor("index_put", idx[i]);
             shapes[i] = li[i].shape;
-            checkIndexRange("index_put", li[i], shape[i]);
+            checkIndexRange("index_put", li[i], true, shape[i]);
         }
         int[] ishape = Shape.broadcast("index_put", shapes);
         for (int i = 0; i < li.length; i++) li[i] = li[i].expand(ishape);

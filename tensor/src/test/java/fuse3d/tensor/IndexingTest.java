@@ -136,4 +136,15 @@ class IndexingTest {
         assertEquals(DType.FLOAT32, c.dtype());
         assertArrayEquals(new int[] {0}, c.shape());
     }
+
+    /** torch.gather, scatter and index_select refuse negative indices; index_put counts them from the end. */
+    @Test
+    void negativeIndicesOnlyWhereTorchAllowsThem() {
+        Tensor x = Tensor.vector(1, 2, 3);
+        Tensor neg = Tensor.ofLongs(new long[] {-1}, 1);
+        assertThrows(IndexOutOfBoundsException.class, () -> x.gather(0, neg));
+        assertThrows(IndexOutOfBoundsException.class, () -> x.indexSelect(0, neg));
+        assertThrows(IndexOutOfBoundsException.class, () -> x.scatterAdd(0, neg, Tensor.vector(1)));
+        assertArrayEquals(new float[] {1, 2, 9}, x.indexPut(new Tensor[] {neg}, Tensor.scalar(9), false).toFloatArray());
+    }
 }

@@ -168,4 +168,13 @@ class ReductionTest {
         assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Tensor.vector(0f, -0f).amax(null, false).item()));
         assertTrue(Double.isNaN(Tensor.vector(1, Float.NaN, 3).amax(null, false).item()));
     }
+
+    /** torch 1.13: sum(x, dim=[]) reduces over every dim. */
+    @Test
+    void emptyDimListReducesEverything() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4}, 2, 2);
+        assertEquals(10, x.sum(new int[0], false).item(), 0);
+        assertArrayEquals(new int[] {1, 1}, x.sum(new int[0], true).shape());
+        assertEquals(2.5, x.mean(new int[0], false).item(), 0);
+    }
 }
