@@ -451,7 +451,7 @@ public final class ConvBackwardKernels {
                                        int[] padding, int[] outputPadding, int[] dilation, int groups) {
         checkCommon(gradLen, n, cout, oD, oH, oW, cin, kd, kh, kw, inD, inH, inW, stride, padding, dilation,
                 groups);
-        triple("outputPadding", outputPadding, 0);
+        Parallel.requireTriple("outputPadding", outputPadding, 0);
         checkLength("weight", wLen, (long) cin * (cout / groups) * kd * kh * kw);
         int[] in = {inD, inH, inW};
         int[] k = {kd, kh, kw};
@@ -484,9 +484,9 @@ public final class ConvBackwardKernels {
             throw new IllegalArgumentException("groups=" + groups + " must divide cin=" + cin + " and cout="
                     + cout);
         }
-        triple("stride", stride, 1);
-        triple("padding", padding, 0);
-        triple("dilation", dilation, 1);
+        Parallel.requireTriple("stride", stride, 1);
+        Parallel.requireTriple("padding", padding, 0);
+        Parallel.requireTriple("dilation", dilation, 1);
         checkLength("gradOut", gradLen, (long) n * cout * oD * oH * oW);
     }
 
@@ -496,15 +496,4 @@ public final class ConvBackwardKernels {
         }
     }
 
-    private static void triple(String name, int[] v, int min) {
-        if (v == null || v.length != 3) {
-            throw new IllegalArgumentException(name + " must be a {d, h, w} triple");
-        }
-        for (int e : v) {
-            if (e < min) {
-                throw new IllegalArgumentException(name + " entries must be >= " + min + ", got "
-                        + java.util.Arrays.toString(v));
-            }
-        }
-    }
 }

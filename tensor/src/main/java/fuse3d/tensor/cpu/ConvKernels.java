@@ -703,7 +703,7 @@ public final class ConvKernels {
                                   int kd, int kh, int kw, int biasLen, int[] stride, int[] padding,
                                   int[] outputPadding, int[] dilation, int groups) {
             common(xLen, n, cin, d, h, w, cout, kd, kh, kw, biasLen, stride, padding, dilation, groups);
-            triple("outputPadding", outputPadding, 0);
+            Parallel.requireTriple("outputPadding", outputPadding, 0);
             long expectW = (long) cin * (cout / groups) * kd * kh * kw;
             if (wLen != expectW) {
                 throw new IllegalArgumentException("weight has " + wLen + " elements, expected [" + cin + ", "
@@ -740,9 +740,9 @@ public final class ConvKernels {
                 throw new IllegalArgumentException("groups=" + groups + " must divide cin=" + cin + " and cout="
                         + cout);
             }
-            triple("stride", stride, 1);
-            triple("padding", padding, 0);
-            triple("dilation", dilation, 1);
+            Parallel.requireTriple("stride", stride, 1);
+            Parallel.requireTriple("padding", padding, 0);
+            Parallel.requireTriple("dilation", dilation, 1);
             long expectX = (long) n * cin * d * h * w;
             if (xLen != expectX) {
                 throw new IllegalArgumentException("input has " + xLen + " elements, expected [" + n + ", " + cin
@@ -753,16 +753,5 @@ public final class ConvKernels {
             }
         }
 
-        private static void triple(String name, int[] v, int min) {
-            if (v == null || v.length != 3) {
-                throw new IllegalArgumentException(name + " must be a {d, h, w} triple");
-            }
-            for (int e : v) {
-                if (e < min) {
-                    throw new IllegalArgumentException(name + " entries must be >= " + min + ", got "
-                            + java.util.Arrays.toString(v));
-                }
-            }
-        }
     }
 }

@@ -48,6 +48,32 @@ public final class Parallel {
         }
     }
 
+    /** Below this much work (elements touched) a loop runs on the calling thread: forking would cost more. */
+    public static final long MIN_PARALLEL_WORK = 1L << 16;
+
+    /**
+     * {@link #forRange(int, int, int, RangeBody)} over [0, count) on all threads when {@code work} is at
+     * least {@link #MIN_PARALLEL_WORK}, else on the calling thread; the kernels' "parallel when worth it".
+     */
+    public static void forWork(int count, long work, RangeBody body) {
+        forRange(0, count, work < MIN_PARALLEL_WORK ? 1 : THREADS, body);
+    }
+
+    /**
+     * Checks a {d, h, w} parameter of a 3-d kernel: exactly three entries, each at least {@code min}.
+     * Every volume kernel (convolution, pooling, their gradients) validates its triples here.
+     */
+    public static void requireTriple(String name, int[] v, int min) {
+        if (v == null || v.length != 3) {
+            throw new IllegalArgumentException(name + " must be a {d, h, w} triple");
+        }
+        for (int e : v) {
+            if (e < min) {
+                throw new IllegalArgumentException(name + " entries must be >= " + min + ", got " + java.util.Arrays.toString(v));
+            }
+        }
+    }
+
     /** The default thread count of the kernels: the core count, or {@code -Dfuse3d.threads}. */
     public static int threads() {
         return THREADS;

@@ -24,7 +24,7 @@ public final class PoolBackwardKernels {
                                             int outVolume) {
         checkScatter(gradOut.length, indices, n, c, inVolume, outVolume);
         float[] gi = new float[n * c * inVolume];
-        planes(n * c, gradOut.length, (lo, hi) -> {
+        Parallel.forWork(n * c, gradOut.length, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * inVolume;
                 int ob = pl * outVolume;
@@ -41,7 +41,7 @@ public final class PoolBackwardKernels {
                                              int outVolume) {
         checkScatter(gradOut.length, indices, n, c, inVolume, outVolume);
         double[] gi = new double[n * c * inVolume];
-        planes(n * c, gradOut.length, (lo, hi) -> {
+        Parallel.forWork(n * c, gradOut.length, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * inVolume;
                 int ob = pl * outVolume;
@@ -78,7 +78,7 @@ public final class PoolBackwardKernels {
         PoolKernels.Win g = avgWin(gradOut.length, n, c, d, h, w, kernel, stride, padding, ceilMode,
                 divisorOverride);
         float[] gi = new float[n * c * d * h * w];
-        planes(n * c, (long) gradOut.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) gradOut.length * g.kvol, (lo, hi) -> {
             int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * g.inVol;
@@ -115,7 +115,7 @@ public final class PoolBackwardKernels {
         PoolKernels.Win g = avgWin(gradOut.length, n, c, d, h, w, kernel, stride, padding, ceilMode,
                 divisorOverride);
         double[] gi = new double[n * c * d * h * w];
-        planes(n * c, (long) gradOut.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) gradOut.length * g.kvol, (lo, hi) -> {
             int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * g.inVol;
@@ -155,7 +155,7 @@ public final class PoolBackwardKernels {
         PoolKernels.Adaptive a = PoolKernels.Adaptive.of(n * c * d * h * w, n, c, d, h, w, outSpatial);
         checkLength(gradOut.length, (long) n * c * a.outVol);
         float[] gi = new float[n * c * d * h * w];
-        planes(n * c, (long) gi.length + gradOut.length, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) gi.length + gradOut.length, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -191,7 +191,7 @@ public final class PoolBackwardKernels {
         PoolKernels.Adaptive a = PoolKernels.Adaptive.of(n * c * d * h * w, n, c, d, h, w, outSpatial);
         checkLength(gradOut.length, (long) n * c * a.outVol);
         double[] gi = new double[n * c * d * h * w];
-        planes(n * c, (long) gi.length + gradOut.length, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) gi.length + gradOut.length, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int ib = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -273,8 +273,4 @@ public final class PoolBackwardKernels {
         }
     }
 
-    /** Splits planes over the pool when there is enough work to pay for it. */
-    private static void planes(int count, long work, Parallel.RangeBody body) {
-        Parallel.forRange(0, count, work < (1 << 16) ? 1 : Parallel.threads(), body);
-    }
 }

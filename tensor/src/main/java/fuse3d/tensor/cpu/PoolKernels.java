@@ -42,7 +42,7 @@ public final class PoolKernels {
         Win g = Win.of(x.length, n, c, d, h, w, kernel, stride, padding, dilation, ceilMode, true);
         float[] out = new float[n * c * g.outVol];
         long[] idx = new long[out.length];
-        planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) out.length * g.kvol, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
                 int ob = pl * g.outVol;
@@ -86,7 +86,7 @@ public final class PoolKernels {
         Win g = Win.of(x.length, n, c, d, h, w, kernel, stride, padding, dilation, ceilMode, true);
         double[] out = new double[n * c * g.outVol];
         long[] idx = new long[out.length];
-        planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) out.length * g.kvol, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
                 int ob = pl * g.outVol;
@@ -135,7 +135,7 @@ public final class PoolKernels {
         Win g = Win.of(x.length, n, c, d, h, w, kernel, stride, padding, null, ceilMode, false);
         checkDivisor(divisorOverride);
         float[] out = new float[n * c * g.outVol];
-        planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) out.length * g.kvol, (lo, hi) -> {
             int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
@@ -172,7 +172,7 @@ public final class PoolKernels {
         Win g = Win.of(x.length, n, c, d, h, w, kernel, stride, padding, null, ceilMode, false);
         checkDivisor(divisorOverride);
         double[] out = new double[n * c * g.outVol];
-        planes(n * c, (long) out.length * g.kvol, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) out.length * g.kvol, (lo, hi) -> {
             int[] win = new int[7];
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * g.inVol;
@@ -225,7 +225,7 @@ public final class PoolKernels {
     public static PoolResult adaptiveAvgPool3d(float[] x, int n, int c, int d, int h, int w, int[] outSpatial) {
         Adaptive a = Adaptive.of(x.length, n, c, d, h, w, outSpatial);
         float[] out = new float[n * c * a.outVol];
-        planes(n * c, (long) n * c * d * h * w, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) n * c * d * h * w, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -260,7 +260,7 @@ public final class PoolKernels {
     public static PoolResultD adaptiveAvgPool3d(double[] x, int n, int c, int d, int h, int w, int[] outSpatial) {
         Adaptive a = Adaptive.of(x.length, n, c, d, h, w, outSpatial);
         double[] out = new double[n * c * a.outVol];
-        planes(n * c, (long) n * c * d * h * w, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) n * c * d * h * w, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -296,7 +296,7 @@ public final class PoolKernels {
         Adaptive a = Adaptive.of(x.length, n, c, d, h, w, outSpatial);
         float[] out = new float[n * c * a.outVol];
         long[] idx = new long[out.length];
-        planes(n * c, (long) n * c * d * h * w, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) n * c * d * h * w, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -338,7 +338,7 @@ public final class PoolKernels {
         Adaptive a = Adaptive.of(x.length, n, c, d, h, w, outSpatial);
         double[] out = new double[n * c * a.outVol];
         long[] idx = new long[out.length];
-        planes(n * c, (long) n * c * d * h * w, (lo, hi) -> {
+        Parallel.forWork(n * c, (long) n * c * d * h * w, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int xb = pl * d * h * w;
                 int o = pl * a.outVol;
@@ -378,10 +378,6 @@ public final class PoolKernels {
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
-    /** Splits planes over the pool when there is enough work to pay for it. */
-    private static void planes(int count, long work, Parallel.RangeBody body) {
-        Parallel.forRange(0, count, work < (1 << 16) ? 1 : Parallel.threads(), body);
-    }
 
     /** Validated window geometry of a (dilated) pooling. */
     static final class Win {
@@ -421,13 +417,13 @@ public final class PoolKernels {
         static Win of(int len, int n, int c, int d, int h, int w, int[] kernel, int[] stride, int[] padding,
                       int[] dilation, boolean ceilMode, boolean max) {
             shape(len, n, c, d, h, w);
-            triple("kernel", kernel, 1);
+            Parallel.requireTriple("kernel", kernel, 1);
             if (stride != null) {
-                triple("stride", stride, 1);
+                Parallel.requireTriple("stride", stride, 1);
             }
-            triple("padding", padding, 0);
+            Parallel.requireTriple("padding", padding, 0);
             if (dilation != null) {
-                triple("dilation", dilation, 1);
+                Parallel.requireTriple("dilation", dilation, 1);
             }
             for (int i = 0; i < 3; i++) {
                 if (padding[i] > kernel[i] / 2) {
@@ -493,7 +489,7 @@ public final class PoolKernels {
 
         static Adaptive of(int len, int n, int c, int d, int h, int w, int[] outSpatial) {
             shape(len, n, c, d, h, w);
-            triple("output_size", outSpatial, 1);
+            Parallel.requireTriple("output_size", outSpatial, 1);
             if (d < 1 || h < 1 || w < 1) {
                 throw new IllegalArgumentException("adaptive pooling needs non-empty spatial input, got "
                         + d + "x" + h + "x" + w);
@@ -523,15 +519,4 @@ public final class PoolKernels {
         }
     }
 
-    private static void triple(String name, int[] v, int min) {
-        if (v == null || v.length != 3) {
-            throw new IllegalArgumentException(name + " must be a {d, h, w} triple");
-        }
-        for (int e : v) {
-            if (e < min) {
-                throw new IllegalArgumentException(name + " entries must be >= " + min + ", got "
-                        + java.util.Arrays.toString(v));
-            }
-        }
-    }
 }

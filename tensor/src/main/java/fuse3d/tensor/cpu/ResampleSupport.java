@@ -4,9 +4,6 @@ import java.util.Arrays;
 
 /** Argument checks and the fork-join loop shared by {@link Interpolate} and {@link GridSample}. */
 final class ResampleSupport {
-    /** Below this much work (in multiply-adds) a kernel runs on the calling thread: forking costs more. */
-    static final long PARALLEL_WORK = 1L << 16;
-
     private ResampleSupport() {}
 
     /** The body of a parallel loop: handles the half-open index range [from, to). */
@@ -21,15 +18,7 @@ final class ResampleSupport {
      * index, so the result does not depend on how many threads there are.
      */
     static void parallelFor(int count, long workPerIndex, RangeBody body) {
-        if (count <= 0) {
-            return;
-        }
-        int threads = Parallel.threads();
-        if (count == 1 || threads <= 1 || (long) count * Math.max(1, workPerIndex) < PARALLEL_WORK) {
-            body.run(0, count);
-            return;
-        }
-        Parallel.forRange(0, count, threads, body::run);
+        Parallel.forWork(count, (long) count * Math.max(1, workPerIndex), body::run);
     }
 
     /** Formats an NC(D)HW shape for error messages. */

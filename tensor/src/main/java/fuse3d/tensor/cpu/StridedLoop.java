@@ -74,7 +74,7 @@ public final class StridedLoop {
      */
     public void forEachRowParallel(Row row) {
         int n = rowLength();
-        if (rowCount() != 1 || n < PARALLEL_MIN || Parallel.threads() < 2) {
+        if (rowCount() != 1 || n < Parallel.MIN_PARALLEL_WORK || Parallel.threads() < 2) {
             forEachRow(row);
             return;
         }
@@ -93,9 +93,6 @@ public final class StridedLoop {
             }
         });
     }
-
-    /** Below this many elements a single row is not worth splitting across threads. */
-    static final int PARALLEL_MIN = 1 << 16;
 
     /** Calls {@code row} once per row in row-major order. */
     public void forEachRow(Row row) {
