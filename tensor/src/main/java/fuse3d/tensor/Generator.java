@@ -29,6 +29,23 @@ public final class Generator {
 
     public long seed() { return seed; }
 
+    /**
+     * The stream's position: the 256-bit state and the pending second normal (as raw bits), so that a
+     * training checkpoint can resume the exact sequence with {@link #setState}.
+     */
+    public long[] state() { return new long[] {s0, s1, s2, s3, Double.doubleToRawLongBits(spareNormal)}; }
+
+    /** Restores a position saved by {@link #state()} (the seed stays what it was). */
+    public void setState(long[] state) {
+        if (state.length != 5) throw new IllegalArgumentException("Generator.setState: expects 5 longs from state(), got " + state.length);
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new IllegalArgumentException("Generator.setState: an all-zero xoshiro state is invalid");
+        s0 = state[0];
+        s1 = state[1];
+        s2 = state[2];
+        s3 = state[3];
+        spareNormal = Double.longBitsToDouble(state[4]);
+    }
+
     /** The next 64 random bits. */
     public long nextLong() {
         long result = Long.rotateLeft(s1 * 5, 7) * 9;
