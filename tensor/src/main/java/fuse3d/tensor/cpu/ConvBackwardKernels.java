@@ -48,6 +48,15 @@ public final class ConvBackwardKernels {
         if (size == 0 || cout == 0) {
             return new float[size];
         }
+        if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1
+                && padding[0] <= dilation[0] * (kd - 1) && padding[1] <= dilation[1] * (kh - 1) && padding[2] <= dilation[2] * (kw - 1)) {
+            // With stride 1 the input gradient is a plain convolution of gradOut with the weight flipped in
+            // space and transposed in channels, padded by dil*(k-1) - p: the forward kernels (direct or
+            // im2col + GEMM) run it with no col2im scatter, which is the slow part of the general path.
+            int[] pad = {dilation[0] * (kd - 1) - padding[0], dilation[1] * (kh - 1) - padding[1], dilation[2] * (kw - 1) - padding[2]};
+            return ConvKernels.conv3d(gradOut, n, cout, oD, oH, oW, flipTransposed(weight, cout, cin, kd * kh * kw, groups), cin, kd, kh, kw, null,
+                    stride, pad, dilation, groups, threads);
+        }
         // The floor in the forward output size drops up to stride-1 trailing input positions; as a
         // transposed convolution they are its output padding, which is therefore always < stride.
         int[] outPad = {
@@ -59,6 +68,23 @@ public final class ConvBackwardKernels {
         // with cin_t = cout: exactly the layout the transposed convolution expects.
         return ConvKernels.convTranspose3d(gradOut, n, cout, oD, oH, oW, weight, cin, kd, kh, kw, null, stride,
                 padding, outPad, dilation, groups, threads);
+    }
+
+    /**
+     * W'[g*cinG + ci, co, t'] = W[g*coutG + co, ci, t] with t' the tap mirrored in every dim (the flat index
+     * kvol-1-t): the weight of the convolution that maps a stride-1 convolution's output gradient back.
+     */
+    static float[] flipTransposed(float[] weight, int cout, int cin, int kvol, int groups) {
+        int coutG = cout / groups, cinG = cin / groups;
+        float[] f = new float[weight.length];
+        for (int gr = 0; gr < groups; gr++)
+            for (int co = 0; co < coutG; co++)
+                for (int ci = 0; ci < cinG; ci++) {
+                    int src = ((gr * coutG + co) * cinG + ci) * kvol;
+                    int dst = ((gr * cinG + ci) * coutG + co) * kvol;
+                    for (int t = 0; t < kvol; t++) f[dst + kvol - 1 - t] = weight[src + t];
+                }
+        return f;
     }
 
     /** Float64 input gradient of a convolution, by the definition (same contract as the float version). */
