@@ -74,8 +74,9 @@ public final class Reductions {
     }
 
     /**
-     * p-norm over dims. p = 0 (a count): 0; p = 2: x / ||x|| (0 where the norm is 0); p = 1: sign(x); p = inf: sign(x) at the
-     * maxima of |x|, shared among ties; other p: x |x|^(p-2) / ||x||^(p-1).
+     * p-norm over dims. p = 0 (a count of non-zeros): 0; p = 2: x / ||x|| (0 where the norm is 0); p = 1: sign(x);
+     * p = +-inf: sign(x) at the elements whose |x| is the norm (the largest, or smallest, |x|), shared among ties;
+     * other p: x |x|^(p-2) / ||x||^(p-1).
      */
     public static Var norm(Var x, double p, int[] dims, boolean keepdim) {
         Tensor xd = x.data();
