@@ -17,8 +17,8 @@ import java.util.function.Function;
  *
  * <p>Floating inputs become leaves that require a gradient; integer and bool inputs (indices, masks) are passed
  * as constants. To hold a floating input constant, close over it in the function instead. The function must be
- * deterministic, and differentiable at the given point: samples sitting on a kink (ties of max, |x| at 0) are the
- * caller's to avoid.
+ * deterministic, leave its inputs unchanged, and be differentiable at the given point: samples sitting on a kink
+ * (ties of max, |x| at 0) are the caller's to avoid.
  *
  * <pre>{@code
  * Gradcheck.Report r = Gradcheck.check("softmax", in -> List.of(in.get(0).softmax(-1)), List.of(x64));
@@ -29,6 +29,8 @@ public final class Gradcheck {
     private Gradcheck() {}
 
     /**
+     * How finely to differentiate and how closely to compare.
+     *
      * @param eps        finite-difference step
      * @param atol       absolute tolerance
      * @param rtol       tolerance relative to the numeric derivative
@@ -155,7 +157,12 @@ public final class Gradcheck {
 
     /** Like {@link #check(String, Function, List)}, throwing an AssertionError with the report when it fails. */
     public static void assertGradients(String op, Function<List<Var>, List<Var>> f, List<Tensor> inputs) {
-        Report r = check(op, f, inputs);
+        assertGradients(op, f, inputs, Options.DEFAULT);
+    }
+
+    /** Like {@link #check(String, Function, List, Options)}, throwing an AssertionError with the report when it fails. */
+    public static void assertGradients(String op, Function<List<Var>, List<Var>> f, List<Tensor> inputs, Options o) {
+        Report r = check(op, f, inputs, o);
         if (!r.passed()) throw new AssertionError(r.toString());
     }
 
