@@ -3,6 +3,9 @@ package fuse3d.autograd;
 import static fuse3d.autograd.Grads.sumTo;
 
 import fuse3d.tensor.Tensor;
+import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * Elementwise ops and their derivatives, one rule per op (the elementwise part of the derivative table).
@@ -226,5 +229,46 @@ public final class Elementwise {
 
     public static Var maskedFill(Var x, Tensor mask, double value) {
         return Var.record("masked_fill", x.data().maskedFill(mask, value), (g, n) -> g1(g.maskedFill(mask, 0.0)), x);
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    /** The Var-level twins of TensorOps' differentiable elementwise ops (same argument names and defaults). */
+    static void register(VarOps r) {
+        unary(r, "neg", Elementwise::neg);
+        unary(r, "abs", Elementwise::abs);
+        unary(r, "square", Elementwise::square);
+        unary(r, "exp", Elementwise::exp);
+        unary(r, "log", Elementwise::log);
+        unary(r, "log1p", Elementwise::log1p);
+        unary(r, "expm1", Elementwise::expm1);
+        unary(r, "sqrt", Elementwise::sqrt);
+        unary(r, "rsqrt", Elementwise::rsqrt);
+        unary(r, "reciprocal", Elementwise::reciprocal);
+        unary(r, "sigmoid", Elementwise::sigmoid);
+        unary(r, "tanh", Elementwise::tanh);
+        unary(r, "relu", Elementwise::relu);
+        unary(r, "silu", Elementwise::silu);
+        unary(r, "sin", Elementwise::sin);
+        unary(r, "cos", Elementwise::cos);
+        r.register("leaky_relu", (in, a) -> List.of(leakyRelu(in.get(0), a.getDouble("negative_slope", 0.01))));
+        r.register("gelu", (in, a) -> List.of(a.getString("approximate", "none").equals("tanh") ? geluTanh(in.get(0)) : gelu(in.get(0))));
+        r.register("clamp", (in, a) -> List.of(clamp(in.get(0), a.getDouble("min", Double.NaN), a.getDouble("max", Double.NaN))));
+        r.register("pow", (in, a) -> List.of(in.size() == 2 ? pow(in.get(0), in.get(1)) : pow(in.get(0), a.getDouble("exponent", 1))));
+        binary(r, "add", Elementwise::add);
+        binary(r, "sub", Elementwise::sub);
+        binary(r, "mul", Elementwise::mul);
+        binary(r, "div", Elementwise::div);
+        binary(r, "maximum", Elementwise::maximum);
+        binary(r, "minimum", Elementwise::minimum);
+        binary(r, "atan2", Elementwise::atan2);
+        r.register("where", (in, a) -> List.of(where(in.get(0).data(), in.get(1), in.get(2))));
+        r.register("masked_fill", (in, a) -> List.of(maskedFill(in.get(0), in.get(1).data(), a.getDouble("value", 0))));
+    }
+
+    private static void unary(VarOps r, String name, UnaryOperator<Var> f) { r.register(name, (in, a) -> List.of(f.apply(in.get(0)))); }
+
+    private static void binary(VarOps r, String name, BinaryOperator<Var> f) {
+        r.register(name, (in, a) -> List.of(f.apply(in.get(0), in.get(1))));
     }
 }

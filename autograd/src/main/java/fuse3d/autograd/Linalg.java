@@ -3,6 +3,7 @@ package fuse3d.autograd;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 
 /** matmul, inverse and solve with their derivatives. */
 public final class Linalg {
@@ -46,5 +47,14 @@ public final class Linalg {
             Tensor ga = n[0] ? gb.matmul(mT(x)).neg() : null;
             return new Tensor[] {ga, gb};
         }, a, b);
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    /** The Var-level twins of TensorOps' linear algebra ops. */
+    static void register(VarOps r) {
+        r.register("matmul", (in, a) -> List.of(matmul(in.get(0), in.get(1))));
+        r.register("linalg_inv", (in, a) -> List.of(inverse(in.get(0))));
+        r.register("linalg_solve", (in, a) -> List.of(solve(in.get(0), in.get(1))));
     }
 }

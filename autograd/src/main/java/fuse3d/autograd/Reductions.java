@@ -4,6 +4,8 @@ import static fuse3d.autograd.Grads.keepdimShape;
 import static fuse3d.autograd.Grads.unreduce;
 
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.ops.Args;
+import java.util.List;
 
 /**
  * Reductions, softmaxes and cumsum with their derivatives. {@code dims == null} (or empty) reduces every dim,
@@ -72,8 +74,9 @@ public final class Reductions {
     }
 
     /**
-     * p-norm over dims. p = 2: x / ||x|| (0 where the norm is 0); p = 1: sign(x); p = inf: sign(x) at the
-     * maxima of |x|, shared among ties; other p: x |x|^(p-2) / ||x||^(p-1).
+     * p-norm over dims. p = 0 (a count of non-zeros): 0; p = 2: x / ||x|| (0 where the norm is 0); p = 1: sign(x);
+     * p = +-inf: sign(x) at the elements whose |x| is the norm (the largest, or smallest, |x|), shared among ties;
+     * other p: x |x|^(p-2) / ||x||^(p-1).
      */
     public static Var norm(Var x, double p, int[] dims, boolean keepdim) {
         Tensor xd = x.data();
@@ -83,7 +86,8 @@ public final class Reductions {
             Tensor gk = keepdimShape(g, s, dims, keepdim), yk = keepdimShape(y, s, dims, keepdim);
             Tensor zero = Tensor.scalar(0.0, g.dtype());
             Tensor d;
-            if (p == 1) d = xd.sign();
+            if (p == 0) d = xd.mul(0.0); // the count of non-zeros is piecewise constant
+            else if (p == 1) d = xd.sign();
             else if (Double.isInfinite(p)) {
                 Tensor hit = xd.abs().eq(yk).to(g.dtype());
                 d = xd.sign().mul(hit).div(hit.sum(dims == null || dims.length == 0 ? null : dims, true));
@@ -140,4 +144,29 @@ public final class Reductions {
         if (!xd.dtype().isFloating()) return Var.of(xd.cumsum(dim));
         return Var.record("cumsum", xd.cumsum(dim), (g, n) -> g1(g.sum(new int[] {dim}, true).sub(g.cumsum(dim)).add(g)), x);
     }
+
+    // ------------------------------------------------------------------ registry
+
+    /** The Var-level twins of TensorOps' differentiable reductions (same argument names and defaults). */
+    static void register(VarOps r) {
+        r.register("sum", (in, a) -> List.of(sum(in.get(0), a.getInts("dim"), keepdim(a))));
+        r.register("mean", (in, a) -> List.of(mean(in.get(0), a.getInts("dim"), keepdim(a))));
+        r.register("amax", (in, a) -> List.of(amax(in.get(0), a.getInts("dim"), keepdim(a))));
+        r.register("amin", (in, a) -> List.of(amin(in.get(0), a.getInts("dim"), keepdim(a))));
+        r.register("logsumexp", (in, a) -> List.of(logsumexp(in.get(0), a.getInts("dim"), keepdim(a))));
+        r.register("var", (in, a) -> List.of(var(in.get(0), a.getInts("dim"), a.getInt("correction", 1), keepdim(a))));
+        r.register("std", (in, a) -> List.of(std(in.get(0), a.getInts("dim"), a.getInt("correction", 1), keepdim(a))));
+        r.register("norm", (in, a) -> List.of(norm(in.get(0), a.getDouble("p", 2), a.getInts("dim"), keepdim(a))));
+        r.register("prod", (in, a) -> List.of(a.has("dim") ? prod(in.get(0), a.getInt("dim", 0), keepdim(a)) : prod(in.get(0))));
+        // without dim, max/min reduce everything (ties share the gradient); with dim they pick one index each
+        r.register("max", (in, a) -> a.has("dim") ? Indexing.pair(Indexing.max(in.get(0), a.getInt("dim", 0), keepdim(a)))
+                : List.of(extremum("max", in.get(0), null, false, true)));
+        r.register("min", (in, a) -> a.has("dim") ? Indexing.pair(Indexing.min(in.get(0), a.getInt("dim", 0), keepdim(a)))
+                : List.of(extremum("min", in.get(0), null, false, false)));
+        r.register("softmax", (in, a) -> List.of(softmax(in.get(0), a.getInt("dim", -1))));
+        r.register("log_softmax", (in, a) -> List.of(logSoftmax(in.get(0), a.getInt("dim", -1))));
+        r.register("cumsum", (in, a) -> List.of(cumsum(in.get(0), a.getInt("dim", 0))));
+    }
+
+    private static boolean keepdim(Args a) { return a.getBool("keepdim", false); }
 }

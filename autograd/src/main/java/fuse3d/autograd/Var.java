@@ -142,8 +142,11 @@ public final class Var {
         if (!Arrays.equals(gradOutput.shape(), data.shape()))
             throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradOutput.shape())
                     + " for an output of shape " + Shape.str(data.shape()));
+        // as PyTorch, a gradient of another floating dtype is cast to the output's: every rule then sees its
+        // output's dtype
+        Tensor g = gradOutput.dtype() == data.dtype() ? gradOutput : gradOutput.to(data.dtype());
         try (GradMode.Scope _ = GradMode.noGrad()) {
-            run(gradOutput, retainGraph);
+            run(g, retainGraph);
         }
     }
 
@@ -178,9 +181,14 @@ public final class Var {
     }
 
     private void accumulate(Tensor g) {
-        if (g.dtype() != data.dtype()) g = g.to(data.dtype());
-        // a gradient may be a broadcast view (expand); store it as a tensor of its own
-        grad = grad == null ? g.contiguous() : grad.add(g);
+        if (grad != null) {
+            grad = grad.add(g.to(data.dtype()));
+            return;
+        }
+        // a gradient may be a broadcast view (expand) or a tensor that a rule also handed to another input (add
+        // passes g to both sides) or the caller's gradOutput; store a tensor of its own so that changing one
+        // leaf's grad in place (clipping, zero_) cannot change another's
+        grad = g.dtype() == data.dtype() ? g.copy() : g.to(data.dtype());
     }
 
     /** Vars with a grad_fn reachable from this one, each after every Var that consumes it. */
@@ -307,4 +315,25 @@ public final class Var {
     public List<Var> chunk(int chunks, int dim) { return Views.chunk(this, chunks, dim); }
 
     // ------------------------------------------------------------------ indexing and sorting (Indexing)
+
+    /** Values that carry the gradient, with the int64 indices they were picked from (sort, topk, max/min, scatter_max). */
+    public record ValuesIndices(Var values, Tensor indices) {}
+
+    public Var indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
+    public Var gather(int dim, Tensor index) { return Indexing.gather(this, dim, index); }
+    public Var scatter(int dim, Tensor index, Var src) { return Indexing.scatter(this, dim, index, src); }
+    public Var scatterAdd(int dim, Tensor index, Var src) { return Indexing.scatterAdd(this, dim, index, src); }
+    /** torch.scatter_reduce with reduce in sum, prod, mean, amax, amin. */
+    public Var scatterReduce(int dim, Tensor index, Var src, String reduce, boolean includeSelf) {
+        return Indexing.scatterReduce(this, dim, index, src, reduce, includeSelf);
+    }
+    /** torch_scatter's scatter_max of src into dimSize slots along dim. */
+    public static ValuesIndices scatterMax(Var src, int dim, Tensor index, int dimSize) { return Indexing.scatterMax(src, dim, index, dimSize); }
+    public Var indexPut(Tensor[] indices, Var values, boolean accumulate) { return Indexing.indexPut(this, indices, values, accumulate); }
+    public Var maskedSelect(Tensor mask) { return Indexing.maskedSelect(this, mask); }
+    public ValuesIndices sort(int dim, boolean descending, boolean stable) { return Indexing.sort(this, dim, descending, stable); }
+    public ValuesIndices sort(int dim, boolean descending) { return Indexing.sort(this, dim, descending, false); }
+    public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) { return Indexing.topk(this, k, dim, largest, sorted); }
+    public ValuesIndices max(int dim, boolean keepdim) { return Indexing.max(this, dim, keepdim); }
+    public ValuesIndices min(int dim, boolean keepdim) { return Indexing.min(this, dim, keepdim); }
 }

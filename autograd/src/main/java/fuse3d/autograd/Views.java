@@ -21,10 +21,12 @@ public final class Views {
     }
 
     public static Var permute(Var x, int... dims) {
-        int[] d = Shape.wrapDims("permute", dims, x.dim());
-        int[] inverse = new int[d.length];
-        for (int i = 0; i < d.length; i++) inverse[d[i]] = i;
-        return Var.record("permute", x.data().permute(dims), (g, n) -> g1(g.permute(inverse)), x);
+        // output dim i is input dim dims[i], so the gradient's dim i goes back to place dims[i]
+        // (wrapped one by one: Shape.wrapDims sorts, which would lose the order)
+        Tensor y = x.data().permute(dims);
+        int[] inverse = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) inverse[Shape.wrapDim("permute", dims[i], x.dim())] = i;
+        return Var.record("permute", y, (g, n) -> g1(g.permute(inverse)), x);
     }
 
     public static Var transpose(Var x, int d0, int d1) {
@@ -135,5 +137,28 @@ public final class Views {
             at += p.size(d);
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    /** The Var-level twins of TensorOps' view ops and joins (same argument names and defaults). */
+    static void register(VarOps r) {
+        r.register("reshape", (in, a) -> List.of(reshape(in.get(0), a.getInts("shape"))));
+        r.register("permute", (in, a) -> List.of(permute(in.get(0), a.getInts("dims"))));
+        r.register("transpose", (in, a) -> List.of(transpose(in.get(0), a.getInt("dim0", 0), a.getInt("dim1", 1))));
+        r.register("narrow", (in, a) -> List.of(narrow(in.get(0), a.getInt("dim", 0), a.getInt("start", 0), a.getInt("length", 1))));
+        r.register("slice", (in, a) -> List.of(slice(in.get(0), a.getInt("dim", 0), a.getInt("start", 0), a.getInt("end", Integer.MAX_VALUE), a.getInt("step", 1))));
+        r.register("expand", (in, a) -> List.of(expand(in.get(0), a.getInts("size"))));
+        r.register("squeeze", (in, a) -> List.of(a.has("dim") ? squeeze(in.get(0), a.getInt("dim", 0)) : squeeze(in.get(0))));
+        r.register("unsqueeze", (in, a) -> List.of(unsqueeze(in.get(0), a.getInt("dim", 0))));
+        r.register("flatten", (in, a) -> List.of(flatten(in.get(0), a.getInt("start_dim", 0), a.getInt("end_dim", -1))));
+        r.register("contiguous", (in, a) -> List.of(contiguous(in.get(0))));
+        r.register("cat", (in, a) -> List.of(cat(a.getInt("dim", 0), in.toArray(new Var[0]))));
+        r.register("stack", (in, a) -> List.of(stack(a.getInt("dim", 0), in.toArray(new Var[0]))));
+        r.register("split", (in, a) -> {
+            int[] sizes = a.getInts("split_size_or_sections");
+            return sizes.length == 1 ? split(in.get(0), sizes[0], a.getInt("dim", 0)) : split(in.get(0), sizes, a.getInt("dim", 0));
+        });
+        r.register("chunk", (in, a) -> chunk(in.get(0), a.getInt("chunks", 1), a.getInt("dim", 0)));
     }
 }
