@@ -2,6 +2,9 @@ package fuse3d.autograd;
 
 import fuse3d.tensor.F;
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.ops.Args;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Convolutions (conv1d/2d/3d, conv_transpose2d/3d) with their derivatives, which are the tensor engine's
@@ -53,5 +56,38 @@ public final class Convolution {
             return b == null ? new Tensor[] {r[0], r[1]} : new Tensor[] {r[0], r[1], r[2]};
         };
         return b == null ? Var.record(op, y, rule, x, w) : Var.record(op, y, rule, x, w, b);
+    }
+
+    // ------------------------------------------------------------------ registry (arguments as TensorOps reads them)
+
+    static int[] tuple(Args a, String key, int nd, int dflt) {
+        int[] d = new int[nd];
+        Arrays.fill(d, dflt);
+        return a.getInts(key, nd, d);
+    }
+
+    static void register(VarOps r) {
+        for (int nd = 1; nd <= 3; nd++) {
+            final int n = nd;
+            r.register("conv" + nd + "d", (in, a) -> {
+                Var x = in.get(0), w = in.get(1), b = in.size() > 2 ? in.get(2) : null;
+                int[] st = tuple(a, "stride", n, 1), p = tuple(a, "padding", n, 0), d = tuple(a, "dilation", n, 1);
+                int groups = a.getInt("groups", 1);
+                return List.of(switch (n) {
+                    case 1 -> conv1d(x, w, b, st[0], p[0], d[0], groups);
+                    case 2 -> conv2d(x, w, b, st, p, d, groups);
+                    default -> conv3d(x, w, b, st, p, d, groups);
+                });
+            });
+        }
+        for (int nd = 2; nd <= 3; nd++) {
+            final int n = nd;
+            r.register("conv_transpose" + nd + "d", (in, a) -> {
+                Var x = in.get(0), w = in.get(1), b = in.size() > 2 ? in.get(2) : null;
+                int[] st = tuple(a, "stride", n, 1), p = tuple(a, "padding", n, 0), op = tuple(a, "output_padding", n, 0), d = tuple(a, "dilation", n, 1);
+                int groups = a.getInt("groups", 1);
+                return List.of(n == 2 ? convTranspose2d(x, w, b, st, p, op, groups, d) : convTranspose3d(x, w, b, st, p, op, groups, d));
+            });
+        }
     }
 }

@@ -42,7 +42,9 @@ public final class VarOps {
         Views.register(r);
         Linalg.register(r);
         Indexing.register(r);
-        // Convolution.register(r), Pooling.register(r), Resampling.register(r): the conv/pool/resample families go here
+        Convolution.register(r);
+        Pooling.register(r);
+        Resampling.register(r);
         r.frozen = true;
         return r;
     }

@@ -32,15 +32,6 @@ import org.junit.jupiter.api.Test;
  * (indices, masks, the int cumsum and sort samples) are held constant.
  */
 class GradcheckProperties {
-    /**
-     * Ops whose derivatives are written on another branch (the Convolution, Pooling and Resampling families). They
-     * are exempt from the coverage test until those families are merged; then this set goes.
-     */
-    static final Set<String> PENDING_FAMILIES = Set.of(
-            "conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d",
-            "max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool2d",
-            "interpolate", "grid_sample");
-
     /** Ops whose samples may fall outside their domain: var and std over a single element (N - correction = 0). */
     private static final Set<String> UNDEFINED_AT_SOME_SAMPLES = Set.of("var", "std");
 
@@ -56,19 +47,8 @@ class GradcheckProperties {
     @Test
     void everyDifferentiableOpHasAVarOp() {
         Set<String> missing = new TreeSet<>();
-        for (String name : differentiable()) if (!VAR_OPS.contains(name) && !PENDING_FAMILIES.contains(name)) missing.add(name);
+        for (String name : differentiable()) if (!VAR_OPS.contains(name)) missing.add(name);
         assertTrue(missing.isEmpty(), "differentiable ops without a derivative (no VarOps entry): " + missing);
-    }
-
-    @Test
-    void pendingFamiliesHoldOnlyRegisteredConvPoolResampleOpsStillWithoutDerivative() {
-        for (String name : PENDING_FAMILIES) {
-            assertTrue(OPS.contains(name), name + " is not a registered op");
-            OpSpec s = OPS.get(name);
-            assertTrue(s.differentiable() && Set.of("conv", "pool", "resample").contains(s.family()),
-                    name + " is a " + s.family() + " op, not a pending conv/pool/resample one");
-            assertTrue(!VAR_OPS.contains(name), name + " has a VarOps entry now: remove it from PENDING_FAMILIES");
-        }
     }
 
     @Test
@@ -81,7 +61,6 @@ class GradcheckProperties {
     @Provide
     Arbitrary<String> checkedOps() {
         List<String> names = differentiable();
-        names.removeIf(n -> PENDING_FAMILIES.contains(n) && !VAR_OPS.contains(n));
         return Arbitraries.of(names);
     }
 
