@@ -47,7 +47,7 @@ public final class CrossEntropyLoss {
             throw new IllegalArgumentException(loss + ": a floating target holds class probabilities and must have the input's shape "
                     + Shape.str(input.shape()) + ", got " + Shape.str(target.shape()) + "; class indices must be int64 or int32");
         NllLoss.checkIndexTarget(loss, input.shape(), target, classDim);
-        Var nll = NllLoss.nllLoss(logp, target, weight, ignoreIndex, reduction);
+        Var nll = NllLoss.nllLoss(loss, logp, target, weight, ignoreIndex, reduction);
         if (labelSmoothing == 0) return nll;
 
         // the smoothing term: -sum_c weight[c] logp[c] per element, zeroed where the target is ignored
@@ -59,7 +59,7 @@ public final class CrossEntropyLoss {
             case NONE -> smooth;
             case SUM -> smooth.sum();
             // the same divisor as nll_loss's mean, so both terms are averages over the same weighted targets
-            case MEAN -> smooth.sum().div(NllLoss.targetCoefficients(input.shape(), input.dtype(), target, classDim, weight, ignoreIndex, loss).sum());
+            case MEAN -> smooth.sum().div(NllLoss.keptTargetWeight(target, weight, ignoreIndex, input.dtype()));
             case BATCHMEAN -> throw new AssertionError("refused above");
         };
         return nll.mul(1 - labelSmoothing).add(smoothReduced.mul(labelSmoothing / classes));

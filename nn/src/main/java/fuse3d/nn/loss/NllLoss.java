@@ -29,7 +29,11 @@ public final class NllLoss {
     public static Var nllLoss(Var input, Tensor target) { return nllLoss(input, target, null, DEFAULT_IGNORE_INDEX, Reduction.MEAN); }
 
     public static Var nllLoss(Var input, Tensor target, Tensor weight, int ignoreIndex, Reduction reduction) {
-        String loss = "nll_loss";
+        return nllLoss("nll_loss", input, target, weight, ignoreIndex, reduction);
+    }
+
+    /** The same, with errors naming {@code loss} (cross_entropy reaches its NLL term through here). */
+    static Var nllLoss(String loss, Var input, Tensor target, Tensor weight, int ignoreIndex, Reduction reduction) {
         LossChecks.requireFloating(loss, "input", input);
         int classDim = classDim(loss, input.shape());
         checkIndexTarget(loss, input.shape(), target, classDim);
@@ -39,7 +43,7 @@ public final class NllLoss {
         return switch (reduction) {
             case NONE -> perElement;
             case SUM -> perElement.sum();
-            case MEAN -> perElement.sum().div(coef.sum()); // total weight of the kept targets (0 -> NaN, as torch)
+            case MEAN -> perElement.sum().div(keptTargetWeight(target, weight, ignoreIndex, input.dtype())); // 0 -> NaN, as torch
             case BATCHMEAN -> Reduction.BATCHMEAN.apply(perElement, loss);
         };
     }
@@ -87,9 +91,17 @@ public final class NllLoss {
     /** target != ignoreIndex, shaped as the target. */
     static Tensor keptMask(Tensor target, int ignoreIndex) { return target.ne((double) ignoreIndex); }
 
+    /** 'mean''s divisor: {@code sum_i weight[t_i]} over the kept targets (their count without weights), 0-d. */
+    static Tensor keptTargetWeight(Tensor target, Tensor weight, int ignoreIndex, DType dtype) {
+        Tensor kept = keptMask(target, ignoreIndex).reshape(-1);
+        if (weight == null) return kept.to(dtype).sum();
+        Tensor safe = Tensor.where(kept, target.to(DType.INT64).reshape(-1), Tensor.scalar(0, DType.INT64));
+        return LossChecks.as(weight, dtype).indexSelect(0, safe).mul(kept.to(dtype)).sum();
+    }
+
     /**
      * A constant shaped as the input: {@code weight[t]} (1 without weights) at the target class of every element
-     * whose target is kept, 0 elsewhere. Its sum is the total weight that 'mean' divides by.
+     * whose target is kept, 0 elsewhere (it also checks that the kept targets lie in [0, C)).
      */
     static Tensor targetCoefficients(int[] inputShape, DType dtype, Tensor target, int classDim, Tensor weight, int ignoreIndex, String loss) {
         int classes = inputShape[classDim];
