@@ -96,10 +96,12 @@ public final class LovaszSoftmaxLoss {
     /** [B, C, d1, ...] to [B*d1*..., C]: one row per pixel (voxel), as the reference's flatten_probas. */
     private static Var flatten(Var probas) {
         int rank = probas.dim(), c = probas.size(1);
-        // moves the class dim last by adjacent transposes rather than one permute: Var.permute's derivative
-        // (autograd Views.permute) inverts a sorted copy of the order, which is wrong for any rotation
-        Var moved = probas;
-        for (int i = 1; i < rank - 1; i++) moved = moved.transpose(i, i + 1);
+        // the class dim goes last: [N, C, d...] -> [N, d..., C] -> [M, C]
+        int[] order = new int[rank];
+        order[0] = 0;
+        for (int i = 1; i < rank - 1; i++) order[i] = i + 1;
+        order[rank - 1] = 1;
+        Var moved = probas.permute(order);
         return moved.reshape(-1, c);
     }
 
