@@ -11,6 +11,7 @@ import fuse3d.tensor.DType;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Multi-scale deformable attention (Deformable DETR, as mmcv's MultiScaleDeformableAttention used by BEVFormer):
@@ -214,8 +215,8 @@ public final class MultiScaleDeformableAttention extends Module {
             throw new IllegalArgumentException(op + ": sampling_locations must be [" + b + ", Lq, " + heads + ", " + shapes.length
                     + ", points, 2] for value " + Shape.str(value.shape()) + ", got " + Shape.str(ls));
         int lq = ls[1], levels = ls[3], points = ls[4];
-        if (!java.util.Arrays.equals(attentionWeights.shape(), java.util.Arrays.copyOf(ls, 5)))
-            throw new IllegalArgumentException(op + ": attention_weights must be " + Shape.str(java.util.Arrays.copyOf(ls, 5)) + ", got "
+        if (!Arrays.equals(attentionWeights.shape(), Arrays.copyOf(ls, 5)))
+            throw new IllegalArgumentException(op + ": attention_weights must be " + Shape.str(Arrays.copyOf(ls, 5)) + ", got "
                     + Shape.str(attentionWeights.shape()));
         // grid_sample's grid runs over [-1, 1]; with align_corners = false its ends are the outer pixel edges
         Var grids = locations.mul(2.0).sub(1.0);
@@ -267,8 +268,8 @@ public final class MultiScaleDeformableAttention extends Module {
             boolean ok = given.length == starts.length;
             for (int l = 0; ok && l < starts.length; l++) ok = given[l] == starts[l];
             if (!ok)
-                throw new IllegalArgumentException(op + ": level_start_index " + java.util.Arrays.toString(given) + " does not match spatial_shapes, which give "
-                        + java.util.Arrays.toString(starts));
+                throw new IllegalArgumentException(op + ": level_start_index " + Arrays.toString(given) + " does not match spatial_shapes, which give "
+                        + Arrays.toString(starts));
         }
         return starts;
     }

@@ -9,6 +9,7 @@ import fuse3d.tensor.DType;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * torch.nn.MultiheadAttention as PyTorch 1.13 computes it, with its parameter names and layout so that its
@@ -52,8 +53,9 @@ public final class MultiheadAttention extends Module {
                               Var biasK, Var biasV, Var outProjWeight, Var outProjBias) {}
 
     /**
-     * @param kdim, vdim the key and value feature sizes (pass embedDim for torch's default None); when
-     *        either differs from embedDim the projections are stored as three separate weights
+     * @param kdim the key feature size (pass embedDim for torch's default None); when kdim or vdim differs
+     *        from embedDim the projections are stored as three separate weights
+     * @param vdim the value feature size (likewise)
      * @param g draws the initial parameters and, in training, the attention dropout masks
      */
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean addBiasKv, boolean addZeroAttn,
@@ -279,7 +281,7 @@ public final class MultiheadAttention extends Module {
     }
 
     private static void requireShape(String op, String name, Var x, int... shape) {
-        if (!java.util.Arrays.equals(x.shape(), shape))
+        if (!Arrays.equals(x.shape(), shape))
             throw new IllegalArgumentException(op + ": " + name + " must be " + Shape.str(shape) + ", got " + Shape.str(x.shape()));
     }
 

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fuse3d.autograd.Var;
-import fuse3d.nn.Functional;
 import fuse3d.nn.attention.MultiScaleDeformableAttention.Projections;
 import fuse3d.tensor.DType;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class MultiScaleDeformableAttentionTest {
             MultiScaleDeformableAttention m = new MultiScaleDeformableAttention(c, 2, levels, 1, 0.1, true, g);
             m.eval();
             m.samplingOffsets().bias().data().zero_(); // the weight is zero from init: every offset is 0
-            int[][] lvl = java.util.Arrays.copyOf(hw, levels);
+            int[][] lvl = Arrays.copyOf(hw, levels);
             int lv = 0;
             for (int[] s : lvl) lv += s[0] * s[1];
             Var query = Var.of(g.uniform(-1, 1, b, lq, c)), value = Var.of(g.uniform(-1, 1, b, lv, c));

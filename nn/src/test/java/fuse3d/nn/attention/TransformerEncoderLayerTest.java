@@ -16,9 +16,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** TransformerEncoderLayer and TransformerEncoder against a direct composition of the functional ops. */
 class TransformerEncoderLayerTest {
@@ -37,14 +38,14 @@ class TransformerEncoderLayerTest {
         int[] ln = {D};
         Projections attn = new Projections(p.get("self_attn.in_proj_weight"), null, null, null, p.get("self_attn.in_proj_bias"), null, null,
                 p.get("self_attn.out_proj.weight"), p.get("self_attn.out_proj.bias"));
-        java.util.function.UnaryOperator<Var> sa = y -> MultiheadAttention.multiHeadAttention(y, y, y, HEADS, attn, false, kpm, mask, 0.0, null, false, true).output();
-        java.util.function.UnaryOperator<Var> ff = y -> {
+        UnaryOperator<Var> sa = y -> MultiheadAttention.multiHeadAttention(y, y, y, HEADS, attn, false, kpm, mask, 0.0, null, false, true).output();
+        UnaryOperator<Var> ff = y -> {
             Var h = Functional.linear(y, p.get("linear1.weight"), p.get("linear1.bias"));
             h = layer.activation().equals("relu") ? h.relu() : h.gelu();
             return Functional.linear(h, p.get("linear2.weight"), p.get("linear2.bias"));
         };
-        java.util.function.UnaryOperator<Var> norm1 = y -> Functional.layerNorm(y, ln, p.get("norm1.weight"), p.get("norm1.bias"), 1e-5);
-        java.util.function.UnaryOperator<Var> norm2 = y -> Functional.layerNorm(y, ln, p.get("norm2.weight"), p.get("norm2.bias"), 1e-5);
+        UnaryOperator<Var> norm1 = y -> Functional.layerNorm(y, ln, p.get("norm1.weight"), p.get("norm1.bias"), 1e-5);
+        UnaryOperator<Var> norm2 = y -> Functional.layerNorm(y, ln, p.get("norm2.weight"), p.get("norm2.bias"), 1e-5);
         if (layer.normFirst) {
             Var y = x.add(sa.apply(norm1.apply(x)));
             return y.add(ff.apply(norm2.apply(y)));
