@@ -26,6 +26,10 @@ public final class GroupNorm extends Layer {
     /** eps 1e-5, affine (PyTorch's defaults). */
     public GroupNorm(int numGroups, int numChannels) { this(numGroups, numChannels, 1e-5, true); }
 
+    public Var weight() { return parameter("weight"); }
+
+    public Var bias() { return parameter("bias"); }
+
     @Override
     protected Var forward(Var x) {
         if (x.dim() < 2 || x.size(1) != numChannels)
