@@ -14,12 +14,12 @@ import java.util.function.Supplier;
  * output element matters with its own weight) from backward against (L(v + h) - L(v - h)) / 2h for every
  * element of every leaf. Leaves are perturbed in place, so module parameters can be checked as they are.
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {}
 
-    static void check(String what, Supplier<Var> f, List<Var> leaves) { check(what, f, leaves, 1e-6, 1e-6, 1e-5); }
+    public static void check(String what, Supplier<Var> f, List<Var> leaves) { check(what, f, leaves, 1e-6, 1e-6, 1e-5); }
 
-    static void check(String what, Supplier<Var> f, List<Var> leaves, double h, double atol, double rtol) {
+    public static void check(String what, Supplier<Var> f, List<Var> leaves, double h, double atol, double rtol) {
         for (Var v : leaves) {
             if (v.dtype() != DType.FLOAT64) throw new IllegalArgumentException(what + ": gradcheck needs float64 leaves, got " + v);
             if (!v.data().isContiguous()) throw new IllegalArgumentException(what + ": gradcheck perturbs contiguous leaves only");
@@ -55,5 +55,5 @@ final class GradCheck {
     }
 
     /** A float64 leaf of N(0, 1) values. */
-    static Var input(long seed, int... shape) { return Var.leaf(new Generator(seed).normal(DType.FLOAT64, 0, 1, shape)); }
+    public static Var input(long seed, int... shape) { return Var.leaf(new Generator(seed).normal(DType.FLOAT64, 0, 1, shape)); }
 }
