@@ -8,20 +8,23 @@ import fuse3d.tensor.Tensor;
 public final class LayerNorm extends Layer {
     private final int[] normalizedShape;
     private final double eps;
-    private final Var weight, bias;
+    private final boolean elementwiseAffine;
 
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
-        this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
-        this.bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
+        this.elementwiseAffine = elementwiseAffine;
+        if (elementwiseAffine) {
+            registerParameter("weight", Tensor.ones(normalizedShape));
+            registerParameter("bias", Tensor.zeros(normalizedShape));
+        }
     }
 
     public LayerNorm(int features) { this(new int[] {features}, 1e-5, true); }
 
     @Override
-    protected Var forward(Var x) { return Functional.layerNorm(x, normalizedShape, weight, bias, eps); }
+    protected Var forward(Var x) { return Functional.layerNorm(x, normalizedShape, parameter("weight"), parameter("bias"), eps); }
 
     @Override
-    protected String extraRepr() { return Shape.str(normalizedShape) + ", eps=" + eps + ", elementwise_affine=" + (weight != null); }
+    protected String extraRepr() { return Shape.str(normalizedShape) + ", eps=" + eps + ", elementwise_affine=" + elementwiseAffine; }
 }

@@ -2,6 +2,7 @@ package fuse3d.nn;
 
 import fuse3d.autograd.GradMode;
 import fuse3d.autograd.Var;
+import fuse3d.tensor.DType;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
 import java.util.ArrayList;
@@ -26,7 +27,11 @@ public abstract class Module {
 
     // ------------------------------------------------------------------ registration (for subclasses)
 
-    /** Registers a parameter (a leaf Var requiring grad) under {@code name}; a null tensor registers nothing. */
+    /**
+     * Registers a parameter (a leaf Var requiring grad) under {@code name}; a null tensor registers nothing.
+     * Layers read their parameters back through {@link #parameter} at forward time rather than keeping the
+     * returned Var, because {@link #to(DType)} replaces them.
+     */
     protected final Var registerParameter(String name, Tensor value) {
         checkName(name);
         if (value == null) return null;
@@ -115,6 +120,25 @@ public abstract class Module {
 
     public final boolean isTraining() { return training; }
 
+    /**
+     * Converts every floating parameter and buffer of the tree to {@code dtype}, as module.double() and
+     * module.float(); integer buffers (num_batches_tracked) keep their type. float64 copies of a layer serve
+     * gradient checks. Each converted parameter becomes a new leaf without a gradient (one shared by two
+     * modules stays shared), so build optimizers after converting.
+     */
+    public Module to(DType dtype) {
+        if (!dtype.isFloating())
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: parameters must stay floating, got " + dtype.torchName());
+        Map<Var, Var> converted = new IdentityHashMap<>();
+        for (Module m : namedModules().values()) {
+            for (Map.Entry<String, Var> p : m.parameters.entrySet())
+                if (p.getValue().dtype() != dtype) p.setValue(converted.computeIfAbsent(p.getValue(), v -> Var.leaf(v.data().to(dtype))));
+            for (Map.Entry<String, Tensor> b : m.buffers.entrySet())
+                if (b.getValue().dtype().isFloating() && b.getValue().dtype() != dtype) b.setValue(b.getValue().to(dtype));
+        }
+        return this;
+    }
+
     /** Clears every parameter's gradient. */
     public final void zeroGrad() {
         for (Var p : parameters()) p.zeroGrad();
@@ -158,7 +182,13 @@ public abstract class Module {
     public final LoadReport loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
-        for (String k : own.keySet()) if (!state.containsKey(k)) missing.add(k);
+        for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+            Module mod = m.getValue();
+            for (String name : mod.parameters.keySet())
+                if (!state.containsKey(join(m.getKey(), name)) && !mod.optionalInStateDict(name)) missing.add(join(m.getKey(), name));
+            for (String name : mod.buffers.keySet())
+                if (!state.containsKey(join(m.getKey(), name)) && !mod.optionalInStateDict(name)) missing.add(join(m.getKey(), name));
+        }
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             Tensor mine = own.get(e.getKey());
             if (mine == null) unexpected.add(e.getKey());
@@ -176,6 +206,13 @@ public abstract class Module {
         }
         return report;
     }
+
+    /**
+     * Whether a load may lack this module's own entry {@code name} without reporting it missing; the entry
+     * then keeps its value. BatchNorm's num_batches_tracked is such an entry, as PyTorch fills it in for
+     * checkpoints written before it existed.
+     */
+    protected boolean optionalInStateDict(String name) { return false; }
 
     @Override
     public String toString() {
