@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Checks derivatives against finite differences, as {@code torch.autograd.gradcheck}: for a function of Vars
@@ -164,6 +165,66 @@ public final class Gradcheck {
     public static void assertGradients(String op, Function<List<Var>, List<Var>> f, List<Tensor> inputs, Options o) {
         Report r = check(op, f, inputs, o);
         if (!r.passed()) throw new AssertionError(r.toString());
+    }
+
+    /**
+     * The form for modules: checks the gradients of the given float64 leaves (e.g. a layer's parameters after
+     * {@code Module.to(FLOAT64)}, and its input) of the one output of {@code f}, which reads those leaves itself.
+     * The leaves are perturbed in place, one element at a time, and restored; one random cotangent per
+     * {@link Options#cotangents()}.
+     */
+    public static Report checkLeaves(String op, Supplier<Var> f, List<Var> leaves, Options o) {
+        for (int i = 0; i < leaves.size(); i++) {
+            Var l = leaves.get(i);
+            if (l.dtype() != DType.FLOAT64 || !l.isLeaf() || !l.requiresGrad() || !l.data().isContiguous())
+                throw new IllegalArgumentException("gradcheck " + op + ": leaf " + i + " (" + l + ") must be a contiguous float64 leaf that requires grad");
+        }
+        Var y = f.get();
+        Generator gen = new Generator(o.seed());
+        List<Failure> failures = new ArrayList<>();
+        int compared = 0;
+        for (int c = 0; c < o.cotangents(); c++) {
+            for (Var l : leaves) l.zeroGrad();
+            Tensor v = gen.normal(DType.FLOAT64, 0, 1, y.shape());
+            double[] vv = v.toDoubleArray();
+            y.backward(v.to(y.dtype()), true);
+            for (int i = 0; i < leaves.size(); i++) {
+                Var l = leaves.get(i);
+                double[] a = l.grad() == null ? new double[l.numel()] : l.grad().toDoubleArray();
+                double[] store = l.data().storage().doubles();
+                int base = l.data().offset();
+                for (int j = 0; j < l.numel(); j++) {
+                    double keep = store[base + j];
+                    store[base + j] = keep + o.eps();
+                    double plus = dot(f, vv);
+                    store[base + j] = keep - o.eps();
+                    double minus = dot(f, vv);
+                    store[base + j] = keep;
+                    double numeric = (plus - minus) / (2 * o.eps());
+                    compared++;
+                    if (!(Math.abs(a[j] - numeric) <= o.atol() + o.rtol() * Math.abs(numeric)))
+                        failures.add(new Failure(op, i, j, unravel(j, l.shape()), c, a[j], numeric));
+                }
+            }
+        }
+        for (Var l : leaves) l.zeroGrad();
+        return new Report(op, List.copyOf(failures), compared);
+    }
+
+    /** {@link #checkLeaves}, throwing an AssertionError with the report when it fails. */
+    public static void assertLeafGradients(String op, Supplier<Var> f, List<Var> leaves, Options o) {
+        Report r = checkLeaves(op, f, leaves, o);
+        if (!r.passed()) throw new AssertionError(r.toString());
+    }
+
+    private static double dot(Supplier<Var> f, double[] v) {
+        double[] y;
+        try (GradMode.Scope _ = GradMode.noGrad()) {
+            y = f.get().data().toDoubleArray();
+        }
+        double s = 0;
+        for (int e = 0; e < y.length; e++) s += v[e] * y[e];
+        return s;
     }
 
     /** <v_c, f(x)> summed over the floating outputs, for each cotangent c; evaluated without recording. */
