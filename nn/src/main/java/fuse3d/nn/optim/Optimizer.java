@@ -219,6 +219,7 @@ public abstract class Optimizer {
         Map<Integer, Var> byIndex = new LinkedHashMap<>();
         Map<Integer, Integer> groupOf = new LinkedHashMap<>();
         Map<Integer, String> whereOf = new LinkedHashMap<>();
+        List<ParamGroup> probes = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             String where = type + " group " + gi;
             ParamGroup g = groups.get(gi);
@@ -236,12 +237,17 @@ public abstract class Optimizer {
                 got.removeAll(want);
                 throw new IllegalArgumentException(where + ": the saved hyper-parameters do not match " + type + "'s: missing " + missing + ", unknown " + got);
             }
-            for (String k : want) {
+            // The saved values, as a detached group: checked now, since loading makes them this group's values.
+            ParamGroup probe = new ParamGroup(List.of());
+            for (String k : defaults.keySet()) {
                 Object v = saved.get(k);
                 Object d = defaults.get(k);
-                boolean ok = d instanceof Boolean ? v instanceof Boolean : v instanceof Number;
-                if (!ok) throw new IllegalArgumentException(where + ": saved hyper-parameter '" + k + "' must be a " + ParamGroup.kind(d) + ", got " + v);
+                if (d instanceof Boolean && v instanceof Boolean b) probe.set(k, b);
+                else if (!(d instanceof Boolean) && v instanceof Number n) probe.set(k, n.doubleValue());
+                else throw new IllegalArgumentException(where + ": saved hyper-parameter '" + k + "' must be a " + ParamGroup.kind(d) + ", got " + v);
             }
+            validate(where + " (saved)", probe);
+            probes.add(probe);
             for (int i = 0; i < ids.size(); i++) {
                 if (!(ids.get(i) instanceof Integer id))
                     throw new IllegalArgumentException(where + ": saved parameter index " + ids.get(i) + " is not an integer");
@@ -268,14 +274,8 @@ public abstract class Optimizer {
                     converted.put(t.getKey(), v.to(p.dtype()).copy());
                 }
             }
-            // Checked against the saved group's flags: loading replaces the group's hyper-parameters too.
-            ParamGroup probe = new ParamGroup(List.of());
-            for (Map.Entry<String, Object> o : s.paramGroups().get(groupOf.get(e.getKey())).entrySet()) {
-                if (o.getKey().equals("params")) continue;
-                if (o.getValue() instanceof Boolean b) probe.set(o.getKey(), b);
-                else probe.set(o.getKey(), ((Number) o.getValue()).doubleValue());
-            }
-            checkState(where, probe, p, converted);
+            // checked against the saved group's flags (amsgrad decides Adam's keys): they are the ones that will apply
+            checkState(where, probes.get(groupOf.get(e.getKey())), p, converted);
             out.put(p, converted);
         }
         return out;

@@ -265,6 +265,12 @@ class OptimizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> adam.loadStateDict(good));
         assertTrue(e.getMessage().contains("Adam: cannot load the state of a AdamW optimizer"), e.getMessage());
 
+        Map<String, Object> negativeLr = new LinkedHashMap<>(good.paramGroups().get(0));
+        negativeLr.put("lr", -1.0);
+        e = assertThrows(IllegalArgumentException.class, () -> opt.loadStateDict(new OptimizerState("AdamW", List.of(negativeLr), Map.of())));
+        assertTrue(e.getMessage().contains("AdamW group 0 (saved): lr must be in [0.0, Infinity), got -1.0"), e.getMessage());
+        assertEquals(0.1, opt.paramGroups().get(0).lr());
+
         AdamW oneGroupTooMany = new AdamW(List.of(new ParamGroup(List.of(param(1f, 2f))), new ParamGroup(List.of(param(3f)))), Map.of());
         e = assertThrows(IllegalArgumentException.class, () -> oneGroupTooMany.loadStateDict(good));
         assertTrue(e.getMessage().contains("the state has 1 parameter groups, this optimizer 2"), e.getMessage());
