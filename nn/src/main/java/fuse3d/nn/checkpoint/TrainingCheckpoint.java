@@ -302,7 +302,8 @@ public final class TrainingCheckpoint {
      * the model's keys and shapes must match exactly (strict), the optimizer and schedule must be of the
      * saved types and configurations, every given generator must have a saved state. Nothing is changed
      * unless everything fits. {@code optimizer}, {@code schedule} may be null (e.g. to evaluate); a saved
-     * part that is not asked for is ignored, while one asked for but absent is an error.
+     * part that is not asked for is ignored, while one asked for but absent is an error. A generator gets the
+     * saved position (its state); its seed, saved for information only, stays what it was.
      */
     public void restore(Module model, Optimizer optimizer, LrSchedule schedule, Map<String, Generator> generators) throws CheckpointException {
         Map<String, Tensor> own = model.stateDict();
