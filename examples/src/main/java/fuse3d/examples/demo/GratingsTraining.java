@@ -43,8 +43,8 @@ public final class GratingsTraining {
      */
     public static Result run(long seed, int trainSize, int testSize, int batch, int epochs, PrintStream log) {
         Generator g = new Generator(seed);
-        Gratings.Batch train = Gratings.sample(trainSize, 16, 0.5, g);
-        Gratings.Batch test = Gratings.sample(testSize, 16, 0.5, g);
+        Gratings.Batch train = Gratings.sample(trainSize, 16, 1.0, g);
+        Gratings.Batch test = Gratings.sample(testSize, 16, 1.0, g);
         Sequential net = model(g);
         Adam opt = new Adam(net.parameters(), Map.of("lr", 5e-3));
         double first = Double.NaN, last = Double.NaN;
