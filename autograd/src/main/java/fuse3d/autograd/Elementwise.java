@@ -77,7 +77,8 @@ public final class Elementwise {
 
     public static Var relu(Var x) {
         Tensor y = x.data().relu();
-        return Var.record("relu", y, (g, n) -> g1(g.mul(y.gt(0.0).to(g.dtype()))), x);
+        // the output is >= 0, so sign(y) is the 0/1 mask of the positives: two vectorised passes, no bool tensor
+        return Var.record("relu", y, (g, n) -> g1(g.mul(y.sign())), x);
     }
 
     public static Var leakyRelu(Var x, double slope) {

@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print `bench <name> <key>=<value> ...` lines.",
-            subcommands = {Bench.Tensor.class})
+            subcommands = {Bench.Tensor.class, Bench.Nn.class})
     static final class Bench implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -60,6 +60,21 @@ public final class Main implements Callable<Integer> {
                     return 2;
                 }
                 TensorBench.run(System.out, quick);
+                return 0;
+            }
+        }
+        @Command(name = "nn", mixinStandardHelpOptions = true,
+                description = "ResNet-18 features at 1x3x256x704 and one transformer encoder layer (L=1000, d=256, 8 heads): forward and forward+backward.")
+        static final class Nn implements Callable<Integer> {
+            @Option(names = "--quick", description = "fewer repetitions (a smoke run; figures are noisier)")
+            boolean quick;
+
+            @Option(names = "--peer", description = "output of tests/bench/pytorch_nn_bench.py for the same thread count: prints ratios to it")
+            java.nio.file.Path peer;
+
+            @Override
+            public Integer call() {
+                fuse3d.examples.bench.NnBench.run(System.out, quick, peer);
                 return 0;
             }
         }

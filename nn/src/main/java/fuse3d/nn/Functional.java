@@ -92,14 +92,13 @@ public final class Functional {
         int count = c == 0 ? 0 : x.numel() / c;
 
         Tensor xd = x.data();
-        Tensor invStd, xhat;
+        Tensor mean, invStd;
         if (training) {
             if (count <= 1)
                 throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input " + Shape.str(s));
-            Tensor mean = xd.mean(dims, true);
+            mean = xd.mean(dims, true);
             Tensor var = xd.var(dims, 0, true);
             invStd = var.add(eps).rsqrt();
-            xhat = xd.sub(mean).mul(invStd);
             if (runningMean != null) {
                 // statistics are state, not part of the graph (the tensors here are plain values already)
                 try (GradMode.Scope _ = GradMode.noGrad()) {
@@ -109,13 +108,15 @@ public final class Functional {
                 }
             }
         } else {
+            mean = runningMean.to(xd.dtype()).reshape(perChannel);
             invStd = runningVar.to(xd.dtype()).add(eps).rsqrt().reshape(perChannel);
-            xhat = xd.sub(runningMean.to(xd.dtype()).reshape(perChannel)).mul(invStd);
         }
+        // y = (x - mean) * invStd * w + b folded into one per-channel scale and shift: two passes over x
         Tensor w = weight == null ? null : weight.data().reshape(perChannel);
-        Tensor y = xhat;
-        if (w != null) y = y.mul(w);
-        if (bias != null) y = y.add(bias.data().reshape(perChannel));
+        Tensor scale = w == null ? invStd : invStd.mul(w);
+        Tensor shift = mean.mul(scale).neg();
+        if (bias != null) shift = shift.add(bias.data().reshape(perChannel));
+        Tensor y = xd.mul(scale).add(shift);
 
         Var[] inputs = weight == null && bias == null ? new Var[] {x}
                 : weight == null ? new Var[] {x, bias} : bias == null ? new Var[] {x, weight} : new Var[] {x, weight, bias};
@@ -123,13 +124,20 @@ public final class Functional {
         Node.Rule rule = (g, needs) -> {
             Tensor[] out = new Tensor[inputs.length];
             boolean needX = needs[0], needW = wi > 0 && needs[wi], needB = bi > 0 && needs[bi];
-            Tensor sumG = needB || (needX && training) ? g.sum(dims, true) : null;
-            Tensor sumGX = needW || (needX && training) ? g.mul(xhat).sum(dims, true) : null;
+            boolean batchStats = needX && training;
+            Tensor sumG = needB || batchStats ? g.sum(dims, true) : null;
+            Tensor centred = needW || batchStats ? xd.sub(mean) : null;
+            // sum(g * xhat) with xhat = (x - mean) * invStd, from the centred input (no cancellation)
+            Tensor sumGXhat = centred == null ? null : g.mul(centred).sum(dims, true).mul(invStd);
             if (needX) {
-                Tensor scale = w == null ? invStd : invStd.mul(w);
-                out[0] = training ? g.mul((double) count).sub(sumG).sub(xhat.mul(sumGX)).mul(scale.div((double) count)) : g.mul(scale);
+                if (training) {
+                    // dx = scale * (g - sum(g)/N - xhat * sum(g xhat)/N) = g*scale + (x - mean)*k + c per channel
+                    Tensor k = scale.mul(invStd).mul(sumGXhat).div((double) -count);
+                    Tensor c0 = scale.mul(sumG).div((double) -count);
+                    out[0] = g.mul(scale).add(centred.mul(k)).add(c0);
+                } else out[0] = g.mul(scale);
             }
-            if (needW) out[wi] = sumGX.reshape(c);
+            if (needW) out[wi] = sumGXhat.reshape(c);
             if (needB) out[bi] = sumG.reshape(c);
             return out;
         };

@@ -65,6 +65,19 @@ public class CpuBackend implements Backend {
                     loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) da[b[0] + i * ds] = sa[b[1] + i * ss]; });
                 }
             }
+        } else if (d.dtype() == DType.FLOAT32 && s.dtype() == DType.FLOAT64) {
+            float[] da = d.floats();
+            double[] sa = s.doubles();
+            loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) da[b[0] + i * ds] = (float) sa[b[1] + i * ss]; });
+        } else if (d.dtype() == DType.FLOAT64 && s.dtype() == DType.FLOAT32) {
+            double[] da = d.doubles();
+            float[] sa = s.floats();
+            loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) da[b[0] + i * ds] = sa[b[1] + i * ss]; });
+        } else if (d.dtype() == DType.FLOAT32 && s.dtype() == DType.BOOL) {
+            // masks turned into 0/1 factors: the common cast in derivative rules
+            float[] da = d.floats();
+            boolean[] sa = s.bools();
+            loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) da[b[0] + i * ds] = sa[b[1] + i * ss] ? 1f : 0f; });
         } else if (d.dtype().isFloating() || s.dtype().isFloating()) {
             loop.forEachRow((b, n) -> { for (int i = 0; i < n; i++) d.setDouble(b[0] + i * ds, s.getDouble(b[1] + i * ss)); });
         } else {
