@@ -391,6 +391,10 @@ public class CpuBackend implements Backend {
         int inner = moved.shape()[moved.dim() - 1];
         int outer = inner == 0 ? 0 : moved.numel() / inner;
         Tensor out = zeros(moved.shape(), x.dtype());
+        if (x.dtype() == DType.FLOAT32) {
+            SoftmaxKernels.rows(moved.storage().floats(), moved.offset(), out.storage().floats(), outer, inner, log);
+            return out.movedim(-1, dim).contiguous();
+        }
         Storage s = moved.storage(), o = out.storage();
         double[] e = new double[inner];
         for (int r = 0; r < outer; r++) {
