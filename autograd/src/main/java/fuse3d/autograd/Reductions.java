@@ -3,6 +3,7 @@ package fuse3d.autograd;
 import static fuse3d.autograd.Grads.keepdimShape;
 import static fuse3d.autograd.Grads.unreduce;
 
+import fuse3d.tensor.F;
 import fuse3d.tensor.Tensor;
 import fuse3d.tensor.ops.Args;
 import java.util.List;
@@ -129,13 +130,13 @@ public final class Reductions {
     /** d softmax: y * (g - sum(g * y)). */
     public static Var softmax(Var x, int dim) {
         Tensor y = x.data().softmax(dim);
-        return Var.record("softmax", y, (g, n) -> g1(y.mul(g.sub(g.mul(y).sum(new int[] {dim}, true)))), x);
+        return Var.record("softmax", y, (g, n) -> g1(F.softmaxBackward(g, y, dim, false)), x);
     }
 
     /** d log_softmax: g - exp(y) * sum(g). */
     public static Var logSoftmax(Var x, int dim) {
         Tensor y = x.data().logSoftmax(dim);
-        return Var.record("log_softmax", y, (g, n) -> g1(g.sub(y.exp().mul(g.sum(new int[] {dim}, true)))), x);
+        return Var.record("log_softmax", y, (g, n) -> g1(F.softmaxBackward(g, y, dim, true)), x);
     }
 
     /** d cumsum: the reversed cumulative sum of g, total - cumsum(g) + g. */

@@ -165,7 +165,9 @@ public final class Var {
             if (v.retainGrad) v.accumulate(g);
             Node node = v.gradFn;
             Var[] in = node.inputs();
+            long t0 = BackwardProfile.ON ? System.nanoTime() : 0;
             Tensor[] grads = node.apply(g);
+            if (BackwardProfile.ON) BackwardProfile.add(node.op(), System.nanoTime() - t0);
             for (int i = 0; i < in.length; i++) {
                 if (!in[i].requiresGrad || grads[i] == null) continue;
                 Tensor gi = grads[i];

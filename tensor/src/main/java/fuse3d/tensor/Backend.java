@@ -47,6 +47,16 @@ public interface Backend {
 
     Tensor softmax(Tensor x, int dim, boolean log);
 
+    /**
+     * Gradient of softmax (log = false) or log_softmax (log = true) along dim, from the forward's output y and
+     * the output gradient g: y * (g - sum(g * y)) or g - exp(y) * sum(g). The default composes tensor ops; a
+     * backend may fuse it.
+     */
+    default Tensor softmaxBackward(Tensor y, Tensor g, int dim, boolean log) {
+        int[] d = {dim};
+        return log ? g.sub(y.exp().mul(g.sum(d, true))) : y.mul(g.sub(g.mul(y).sum(d, true)));
+    }
+
     /** Batched matrix product: a [B, M, K] x b [B, K, N] -> [B, M, N] (views; batch strides may be 0). */
     Tensor bmm(Tensor a, Tensor b);
 

@@ -243,6 +243,20 @@ public final class F {
         return o;
     }
 
+    // ------------------------------------------------------------------ softmax backward
+
+    /**
+     * Gradient of softmax (log = false) or log_softmax (log = true) along dim, given the forward's output and
+     * the output gradient (the autograd module's derivative calls this).
+     */
+    public static Tensor softmaxBackward(Tensor gradOut, Tensor output, int dim, boolean log) {
+        String op = log ? "log_softmax_backward" : "softmax_backward";
+        if (!Arrays.equals(gradOut.shape(), output.shape()))
+            throw new IllegalArgumentException(op + ": grad_out " + Shape.str(gradOut.shape()) + " and output " + Shape.str(output.shape()) + " differ");
+        int d = output.dim() == 0 ? 0 : Shape.wrapDim(op, dim, output.dim());
+        return output.backend().softmaxBackward(output, gradOut.to(output.dtype()), d, log);
+    }
+
     // ------------------------------------------------------------------ pooling backward
 
     /**

@@ -415,6 +415,17 @@ public class CpuBackend implements Backend {
         return out.movedim(-1, dim).contiguous();
     }
 
+    @Override
+    public Tensor softmaxBackward(Tensor y, Tensor g, int dim, boolean log) {
+        if (y.dtype() != DType.FLOAT32 || g.dtype() != DType.FLOAT32 || y.dim() == 0) return Backend.super.softmaxBackward(y, g, dim, log);
+        Tensor ym = y.movedim(dim, -1).contiguous(), gm = g.movedim(dim, -1).contiguous();
+        int inner = ym.shape()[ym.dim() - 1];
+        int outer = inner == 0 ? 0 : ym.numel() / inner;
+        Tensor out = zeros(ym.shape(), DType.FLOAT32);
+        SoftmaxKernels.backwardRows(ym.storage().floats(), ym.offset(), gm.storage().floats(), gm.offset(), out.storage().floats(), outer, inner, log);
+        return out.movedim(-1, dim).contiguous();
+    }
+
     // ------------------------------------------------------------------ linear algebra
 
     @Override

@@ -69,6 +69,15 @@ public final class ElementwiseKernels {
                     v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(out, oo + i); // NaN and +0 pass through
                 }
             }
+            case SIGN -> {
+                // (x > 0) - (x < 0) as the scalar twin: NaN fails both compares and gives 0, -0.0 gives 0
+                var zero = FloatVector.zero(F);
+                var one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    zero.blend(one, v.compare(VectorOperators.GT, 0f)).sub(zero.blend(one, v.compare(VectorOperators.LT, 0f))).intoArray(out, oo + i);
+                }
+            }
             case LEAKY_RELU -> {
                 for (; i < bound; i += F.length()) {
                     var v = FloatVector.fromArray(F, x, xo + i);

@@ -83,4 +83,31 @@ final class SoftmaxKernels {
             y[yo + i] = (float) (log ? e - lse : Math.exp(e) / sum);
         }
     }
+
+    /** dx rows of softmax (y * (g - sum(g y))) or log-softmax (g - exp(y) sum(g)) from y and g rows. */
+    static void backwardRows(float[] y, int yOff, float[] g, int gOff, float[] dx, int rows, int inner, boolean log) {
+        Parallel.forWork(rows, (long) rows * inner * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) backwardRow(y, yOff + r * inner, g, gOff + r * inner, dx, r * inner, inner, log);
+        });
+    }
+
+    static void backwardRow(float[] y, int yo, float[] g, int go, float[] dx, int o, int n, boolean log) {
+        int bound = Simd.ENABLED ? F.loopBound(n) : 0;
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector gv = FloatVector.fromArray(F, g, go + i);
+            acc = log ? acc.add(gv) : gv.fma(FloatVector.fromArray(F, y, yo + i), acc);
+        }
+        float s = bound > 0 ? Simd.sumLanes(acc) : 0f;
+        for (; i < n; i++) s += log ? g[go + i] : g[go + i] * y[yo + i];
+        FloatVector sb = FloatVector.broadcast(F, s);
+        i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector yv = FloatVector.fromArray(F, y, yo + i), gv = FloatVector.fromArray(F, g, go + i);
+            FloatVector r = log ? gv.sub(yv.lanewise(VectorOperators.EXP).mul(sb)) : yv.mul(gv.sub(sb));
+            r.intoArray(dx, o + i);
+        }
+        for (; i < n; i++) dx[o + i] = log ? g[go + i] - (float) Math.exp(y[yo + i]) * s : y[yo + i] * (g[go + i] - s);
+    }
 }
