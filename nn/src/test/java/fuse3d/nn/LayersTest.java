@@ -90,6 +90,24 @@ class LayersTest {
     }
 
     @Test
+    void sequentialFromAnOrderedMapNamesChildrenByKeyInTheMapsOrder() {
+        Generator g = new Generator(3);
+        java.util.LinkedHashMap<String, Layer> named = new java.util.LinkedHashMap<>();
+        named.put("fc", new Linear(3, 4, g));
+        named.put("act", new ReLU());
+        named.put("head", new Linear(4, 2, false, g));
+        Sequential s = new Sequential(named);
+        assertEquals(List.of("fc.weight", "fc.bias", "head.weight"), new ArrayList<>(s.stateDict().keySet()));
+        assertEquals(List.of("fc", "act", "head"), new ArrayList<>(s.namedChildren().keySet()));
+        Var x = Var.of(g.normal(0, 1, 5, 3));
+        assertClose(s.apply(x).data(), named.get("head").apply(named.get("act").apply(named.get("fc").apply(x))).data(), 0, 0);
+        // appending without a name continues torch's way: the name is the current length
+        s.add(new ReLU());
+        assertEquals(List.of("fc", "act", "head", "3"), new ArrayList<>(s.namedChildren().keySet()));
+        assertThrows(IllegalArgumentException.class, () -> s.add("fc", new ReLU()));
+    }
+
+    @Test
     void moduleListRegistersItsItems() {
         Generator g = new Generator(2);
         ModuleList<Linear> heads = new ModuleList<>(new Linear(2, 3, g), new Linear(2, 1, g));

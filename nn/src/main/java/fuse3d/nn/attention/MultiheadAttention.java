@@ -38,7 +38,6 @@ public final class MultiheadAttention extends Module {
     public final int embedDim, numHeads, headDim, kdim, vdim;
     public final double dropout;
     public final boolean batchFirst, addZeroAttn;
-    private final Var inProjWeight, qProjWeight, kProjWeight, vProjWeight, inProjBias, biasK, biasV;
     private final Linear outProj;
     private final Generator generator;
 
@@ -78,23 +77,20 @@ public final class MultiheadAttention extends Module {
         // torch builds out_proj (drawing its default init) before _reset_parameters draws the projections;
         // we draw in the same order, but register out_proj last so the state-dict order matches torch's.
         Linear out = new Linear(embedDim, embedDim, bias, g);
+        // The parameters are read back by name in projections(), never kept in fields: to(DType) replaces them.
         if (kdim == embedDim && vdim == embedDim) {
-            inProjWeight = registerParameter("in_proj_weight", Init.xavierUniform(g, 1.0, 3 * embedDim, embedDim));
-            qProjWeight = kProjWeight = vProjWeight = null;
+            registerParameter("in_proj_weight", Init.xavierUniform(g, 1.0, 3 * embedDim, embedDim));
         } else {
-            qProjWeight = registerParameter("q_proj_weight", Init.xavierUniform(g, 1.0, embedDim, embedDim));
-            kProjWeight = registerParameter("k_proj_weight", Init.xavierUniform(g, 1.0, embedDim, kdim));
-            vProjWeight = registerParameter("v_proj_weight", Init.xavierUniform(g, 1.0, embedDim, vdim));
-            inProjWeight = null;
+            registerParameter("q_proj_weight", Init.xavierUniform(g, 1.0, embedDim, embedDim));
+            registerParameter("k_proj_weight", Init.xavierUniform(g, 1.0, embedDim, kdim));
+            registerParameter("v_proj_weight", Init.xavierUniform(g, 1.0, embedDim, vdim));
         }
-        inProjBias = bias ? registerParameter("in_proj_bias", Tensor.zeros(3 * embedDim)) : null;
+        if (bias) registerParameter("in_proj_bias", Tensor.zeros(3 * embedDim));
         if (addBiasKv) {
             // xavier_normal_ on [1, 1, E]: fan_in = fan_out = E, so std = sqrt(2 / 2E)
             double std = Math.sqrt(1.0 / embedDim);
-            biasK = registerParameter("bias_k", g.normal(0, std, 1, 1, embedDim));
-            biasV = registerParameter("bias_v", g.normal(0, std, 1, 1, embedDim));
-        } else {
-            biasK = biasV = null;
+            registerParameter("bias_k", g.normal(0, std, 1, 1, embedDim));
+            registerParameter("bias_v", g.normal(0, std, 1, 1, embedDim));
         }
         if (bias) out.bias().data().zero_();
         outProj = registerModule("out_proj", out);
@@ -112,7 +108,8 @@ public final class MultiheadAttention extends Module {
 
     /** This module's live parameters in the form {@link #multiHeadAttention} takes. */
     public Projections projections() {
-        return new Projections(inProjWeight, qProjWeight, kProjWeight, vProjWeight, inProjBias, biasK, biasV, outProj.weight(), outProj.bias());
+        return new Projections(parameter("in_proj_weight"), parameter("q_proj_weight"), parameter("k_proj_weight"), parameter("v_proj_weight"),
+                parameter("in_proj_bias"), parameter("bias_k"), parameter("bias_v"), outProj.weight(), outProj.bias());
     }
 
     /** Attention with weights averaged over heads and no masks. */
@@ -342,6 +339,6 @@ public final class MultiheadAttention extends Module {
     protected String extraRepr() {
         return "embed_dim=" + embedDim + ", num_heads=" + numHeads + ", dropout=" + dropout + ", batch_first=" + batchFirst
                 + (kdim != embedDim || vdim != embedDim ? ", kdim=" + kdim + ", vdim=" + vdim : "")
-                + (biasK != null ? ", add_bias_kv=true" : "") + (addZeroAttn ? ", add_zero_attn=true" : "");
+                + (parameter("bias_k") != null ? ", add_bias_kv=true" : "") + (addZeroAttn ? ", add_zero_attn=true" : "");
     }
 }

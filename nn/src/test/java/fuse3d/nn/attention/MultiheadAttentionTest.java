@@ -294,4 +294,26 @@ class MultiheadAttentionTest {
         for (Map.Entry<String, Var> p : m.namedParameters().entrySet()) assertTrue(p.getValue().grad() != null, p.getKey() + " got no gradient");
         assertTrue(x.grad() != null);
     }
+
+    /**
+     * to(DType) replaces every parameter Var; forward must use the replacements (it once kept the originals in
+     * fields, so a float64 copy still computed with, and sent its gradients to, the float32 parameters).
+     */
+    @Test
+    void afterToFloat64ForwardUsesAndTrainsTheConvertedParameters() {
+        for (boolean separate : new boolean[] {false, true}) {
+            Generator g = new Generator(14);
+            int kv = separate ? 3 : 4;
+            MultiheadAttention m = new MultiheadAttention(4, 2, 0.0, true, true, false, kv, kv, false, g);
+            m.to(DType.FLOAT64);
+            Var q = Var.leaf(g.uniform(-1, 1, 3, 2, 4).to(DType.FLOAT64)), v = Var.leaf(g.uniform(-1, 1, 5, 2, kv).to(DType.FLOAT64));
+            Output o = m.forward(q, separate ? v : q, separate ? v : q);
+            assertEquals(DType.FLOAT64, o.output().dtype());
+            o.output().sum().backward();
+            for (Map.Entry<String, Var> p : m.namedParameters().entrySet()) {
+                assertEquals(DType.FLOAT64, p.getValue().dtype(), p.getKey());
+                assertTrue(p.getValue().grad() != null, p.getKey() + " got no gradient");
+            }
+        }
+    }
 }
