@@ -32,7 +32,8 @@ public final class Convolution {
     private static Var record(String op, int nd, Tensor y, Var x, Var w, Var b, int[] stride, int[] padding, int[] dilation, int groups) {
         Tensor xd = x.data(), wd = w.data();
         Node.Rule rule = (g, n) -> {
-            Tensor[] r = F.convBackward(nd, xd, wd, g, stride, padding, dilation, groups);
+            // only what the inputs need: no input gradient for an image, no weight gradient for a frozen layer
+            Tensor[] r = F.convBackward(nd, xd, wd, g, stride, padding, dilation, groups, new boolean[] {n[0], n[1], b != null && n[2]});
             return b == null ? new Tensor[] {r[0], r[1]} : new Tensor[] {r[0], r[1], r[2]};
         };
         return b == null ? Var.record(op, y, rule, x, w) : Var.record(op, y, rule, x, w, b);

@@ -111,6 +111,18 @@ public interface Backend {
     /** Gradients of {@link #conv}: {gradInput, gradWeight, gradBias} for x [N, C, D, H, W] and gradOut [N, Cout, oD, oH, oW]. */
     Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups);
 
+    /**
+     * Only the gradients {@code outputMask} asks for ({input, weight, bias}; the others are null), as PyTorch's
+     * convolution_backward(output_mask): a frozen layer or an input image needs no input or weight gradient.
+     * The default computes all three and drops the unwanted ones.
+     */
+    default Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups,
+                                  boolean[] outputMask) {
+        Tensor[] all = convBackward(gradOut, x, weight, stride, padding, dilation, groups);
+        for (int i = 0; i < 3; i++) if (!outputMask[i]) all[i] = null;
+        return all;
+    }
+
     /** Gradients of {@link #convTranspose}: {gradInput, gradWeight, gradBias}. */
     Tensor[] convTransposeBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] outputPadding,
                                    int[] dilation, int groups);

@@ -70,6 +70,12 @@ public final class F {
      * (gradBias is returned whether or not the forward had a bias).
      */
     public static Tensor[] convBackward(int nd, Tensor x, Tensor weight, Tensor gradOut, int[] stride, int[] padding, int[] dilation, int groups) {
+        return convBackward(nd, x, weight, gradOut, stride, padding, dilation, groups, new boolean[] {true, true, true});
+    }
+
+    /** {@link #convBackward} computing only the gradients {@code outputMask} ({input, weight, bias}) asks for; the rest are null. */
+    public static Tensor[] convBackward(int nd, Tensor x, Tensor weight, Tensor gradOut, int[] stride, int[] padding, int[] dilation, int groups,
+                                        boolean[] outputMask) {
         String op = "conv" + nd + "d_backward";
         if (nd < 1 || nd > 3) throw new IllegalArgumentException(op + ": nd must be 1, 2 or 3");
         boolean batched = checkRank(op, x, nd);
@@ -81,9 +87,10 @@ public final class F {
         for (int i = 0; i < nd; i++)
             expect[2 + i] = Math.floorDiv(xb.shape()[2 + i] + 2 * padding[i] - dilation[i] * (weight.shape()[2 + i] - 1) - 1, stride[i]) + 1;
         requireGradShape(op, gb, expect, gradOut);
-        Tensor[] r = x.backend().convBackward(lift(gb, nd).to(x.dtype()), lift(xb, nd), lift(weight, nd), pad3(stride, nd, 1), pad3(padding, nd, 0), pad3(dilation, nd, 1), groups);
-        Tensor gi = drop(r[0], nd);
-        return new Tensor[] {batched ? gi : gi.squeeze(0), drop(r[1], nd), r[2]};
+        Tensor[] r = x.backend().convBackward(lift(gb, nd).to(x.dtype()), lift(xb, nd), lift(weight, nd), pad3(stride, nd, 1), pad3(padding, nd, 0),
+                pad3(dilation, nd, 1), groups, outputMask);
+        Tensor gi = r[0] == null ? null : drop(r[0], nd);
+        return new Tensor[] {gi == null || batched ? gi : gi.squeeze(0), r[1] == null ? null : drop(r[1], nd), r[2]};
     }
 
     /** Gradients of conv_transpose2d/3d: {gradInput, gradWeight, gradBias}. */

@@ -28,7 +28,9 @@ final class Buffers {
             float[] best = null;
             for (float[] f : FREE) {
                 // Smallest fit, so a small request does not take the one array a large request needs.
-                if (f.length >= size && (best == null || f.length < best.length)) {
+                // Never a much larger one: handing a big padded-input array to a small tile request left the
+                // next large request to allocate (and zero) a fresh big array every call.
+                if (f.length >= size && f.length <= Math.max(4L * size, 1 << 16) && (best == null || f.length < best.length)) {
                     best = f;
                 }
             }

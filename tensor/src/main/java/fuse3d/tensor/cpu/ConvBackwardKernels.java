@@ -48,11 +48,12 @@ public final class ConvBackwardKernels {
         if (size == 0 || cout == 0) {
             return new float[size];
         }
-        if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1
+        if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1 && (long) oD * oH * oW >= cout
                 && padding[0] <= dilation[0] * (kd - 1) && padding[1] <= dilation[1] * (kh - 1) && padding[2] <= dilation[2] * (kw - 1)) {
             // With stride 1 the input gradient is a plain convolution of gradOut with the weight flipped in
             // space and transposed in channels, padded by dil*(k-1) - p: the forward kernels (direct or
-            // im2col + GEMM) run it with no col2im scatter, which is the slow part of the general path.
+            // im2col + GEMM) run it with no col2im scatter, which is the slow part of the general path. With
+            // few positions per channel (deep, small maps) the GEMM + col2im path is the faster one.
             int[] pad = {dilation[0] * (kd - 1) - padding[0], dilation[1] * (kh - 1) - padding[1], dilation[2] * (kw - 1) - padding[2]};
             return ConvKernels.conv3d(gradOut, n, cout, oD, oH, oW, flipTransposed(weight, cout, cin, kd * kh * kw, groups), cin, kd, kh, kw, null,
                     stride, pad, dilation, groups, threads);
@@ -393,6 +394,13 @@ public final class ConvBackwardKernels {
         int pieceSize = Math.min(chunk, positions);
         // Groups own disjoint rows of gradW: with several groups they run in parallel (one GEMM thread
         // each), else the GEMM itself is parallel. The GEMM's bits do not depend on its thread count.
+        if (groups == 1) { // whatever the thread count, so the bits do not depend on it
+            // slices of at least 1024 positions: shorter ones make GEMMs too thin, and each slice costs a
+            // partial gradient buffer the size of the weight
+            int parts = Math.min(PARTS, positions / 1024);
+            if (parts > 1)
+                return weightGradByParts(a, src, n, srcCh, aCh, sd, sh, sw, positions, rowsG, colCh, srcChG, kd, kh, kw, g, threads, kDim, parts);
+        }
         int outer = groups >= 2 ? Math.max(1, threads) : 1;
         int inner = outer > 1 ? 1 : threads;
         Parallel.forRange(0, groups, outer, (g0, g1) -> {
@@ -414,6 +422,50 @@ public final class ConvBackwardKernels {
                 Buffers.give(col);
             }
         });
+        return gw;
+    }
+
+    /** How many fixed slices of the positions a single-group weight gradient is split into (not the thread count). */
+    private static final int PARTS = 4;
+
+    /**
+     * The single-group weight gradient with the positions cut into {@code parts} fixed slices, each summed by
+     * one single-threaded GEMM into its own buffer, the buffers then added in slice order. A weight gradient's
+     * GEMM is short and wide (cout rows against a long sum over positions), which the row-parallel GEMM splits
+     * badly; slices of the sum keep both cores busy. The slices depend on the sizes only, so the bits are the
+     * same for any thread count.
+     */
+    private static float[] weightGradByParts(float[] a, float[] src, int n, int srcCh, int aCh, int sd, int sh, int sw, int positions,
+                                             int rowsG, int colCh, int srcChG, int kd, int kh, int kw, Geometry g, int threads,
+                                             int kDim, int parts) {
+        int srcVol = sd * sh * sw;
+        int chunk = Math.max(Sgemm.NR, ConvKernels.COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
+        int slice = (positions + parts - 1) / parts;
+        float[][] partial = new float[parts][rowsG * kDim];
+        Parallel.forRange(0, parts, threads, (p0, p1) -> {
+            float[] col = Buffers.take(kDim * Math.min(chunk, slice));
+            try {
+                for (int part = p0; part < p1; part++) {
+                    int from = part * slice, to = Math.min(positions, from + slice);
+                    for (int b = 0; b < n; b++) {
+                        int srcBase = b * srcCh * srcVol;
+                        int aBase = b * aCh * positions;
+                        for (int q = from; q < to; q += chunk) {
+                            int pc = Math.min(chunk, to - q);
+                            ConvKernels.im2col(src, srcBase, colCh, sd, sh, sw, kd, kh, kw, g, q, pc, col);
+                            Sgemm.multiply(rowsG, kDim, pc, a, aBase + q, positions, 1, col, 0, 1, pc, partial[part], 0, kDim, true, 1);
+                        }
+                    }
+                }
+            } finally {
+                Buffers.give(col);
+            }
+        });
+        float[] gw = partial[0];
+        for (int part = 1; part < parts; part++) {
+            float[] pp = partial[part];
+            for (int i = 0; i < gw.length; i++) gw[i] += pp[i];
+        }
         return gw;
     }
 

@@ -918,25 +918,32 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups) {
+        return convBackward(gradOut, x, weight, stride, padding, dilation, groups, new boolean[] {true, true, true});
+    }
+
+    @Override
+    public Tensor[] convBackward(Tensor gradOut, Tensor x, Tensor weight, int[] stride, int[] padding, int[] dilation, int groups,
+                                 boolean[] outputMask) {
         int[] xs = x.shape(), ws = weight.shape(), gs = gradOut.shape();
         int cout = ws[0];
         int vol = gs[2] * gs[3] * gs[4];
+        Tensor[] r = new Tensor[3];
         if (x.dtype() == DType.FLOAT64) {
             double[] g = doubles(gradOut);
-            return new Tensor[] {
-                Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], doubles(weight), xs[1], ws[2], ws[3], ws[4],
-                        xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs),
-                Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
-                        ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws),
-                Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+            if (outputMask[0]) r[0] = Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], doubles(weight), xs[1],
+                    ws[2], ws[3], ws[4], xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs);
+            if (outputMask[1]) r[1] = Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, doubles(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout,
+                    gs[2], gs[3], gs[4], ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws);
+            if (outputMask[2]) r[2] = Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout);
+            return r;
         }
         float[] g = floats(gradOut);
-        return new Tensor[] {
-            Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], floats(weight), xs[1], ws[2], ws[3], ws[4],
-                    xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs),
-            Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout, gs[2], gs[3], gs[4],
-                    ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws),
-            Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout)};
+        if (outputMask[0]) r[0] = Tensor.of(ConvBackwardKernels.conv3dBackwardInput(g, gs[0], cout, gs[2], gs[3], gs[4], floats(weight), xs[1],
+                ws[2], ws[3], ws[4], xs[2], xs[3], xs[4], stride, padding, dilation, groups), xs);
+        if (outputMask[1]) r[1] = Tensor.of(ConvBackwardKernels.conv3dBackwardWeight(g, floats(x), xs[0], xs[1], xs[2], xs[3], xs[4], cout,
+                gs[2], gs[3], gs[4], ws[2], ws[3], ws[4], stride, padding, dilation, groups), ws);
+        if (outputMask[2]) r[2] = Tensor.of(ConvBackwardKernels.biasGrad(g, gs[0], cout, vol), cout);
+        return r;
     }
 
     @Override

@@ -120,32 +120,41 @@ public final class ElementwiseKernels {
     }
 
     static boolean binarySimd(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
-        VectorOperators.Binary vop = switch (op) {
-            case ADD -> VectorOperators.ADD;
-            case SUB -> VectorOperators.SUB;
-            case MUL -> VectorOperators.MUL;
-            case DIV -> VectorOperators.DIV;
-            case MAXIMUM -> VectorOperators.MAX;
-            case MINIMUM -> VectorOperators.MIN;
-            case POW -> VectorOperators.POW;
-            case ATAN2 -> VectorOperators.ATAN2;
-            default -> null;
-        };
-        if (vop == null) return false;
+        switch (op) {
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, POW, ATAN2 -> { }
+            default -> { return false; }
+        }
         int bound = F.loopBound(n);
         int i = 0;
+        // The operator is chosen per vector by a switch on the (loop-invariant) op, not passed to lanewise as
+        // a variable: C2 intrinsifies lanewise only for a constant operator, and a variable one fell back to
+        // a per-lane Java loop about four times slower than the unary kernels.
         if (as == 1 && bs == 1) {
             for (; i < bound; i += F.length())
-                FloatVector.fromArray(F, a, ao + i).lanewise(vop, FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
+                apply(op, FloatVector.fromArray(F, a, ao + i), FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
         } else if (as == 1) {
             var vb = FloatVector.broadcast(F, b[bo]);
-            for (; i < bound; i += F.length()) FloatVector.fromArray(F, a, ao + i).lanewise(vop, vb).intoArray(out, oo + i);
+            for (; i < bound; i += F.length()) apply(op, FloatVector.fromArray(F, a, ao + i), vb).intoArray(out, oo + i);
         } else {
             var va = FloatVector.broadcast(F, a[ao]);
-            for (; i < bound; i += F.length()) va.lanewise(vop, FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
+            for (; i < bound; i += F.length()) apply(op, va, FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
         }
         if (i < n) binaryRowScalar(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
         return true;
+    }
+
+    private static FloatVector apply(BinaryOp op, FloatVector x, FloatVector y) {
+        return switch (op) {
+            case ADD -> x.add(y);
+            case SUB -> x.sub(y);
+            case MUL -> x.mul(y);
+            case DIV -> x.div(y);
+            case MAXIMUM -> x.lanewise(VectorOperators.MAX, y);
+            case MINIMUM -> x.lanewise(VectorOperators.MIN, y);
+            case POW -> x.lanewise(VectorOperators.POW, y);
+            case ATAN2 -> x.lanewise(VectorOperators.ATAN2, y);
+            default -> throw new IllegalStateException(op + " has no vector form");
+        };
     }
 
     /** Sum of a unit-stride float row, accumulated in vector lanes per block and in float64 across blocks. */

@@ -281,6 +281,25 @@ class ConvBackwardProperties {
         checkConvFloat(c, in, o, x, w, g);
     }
 
+    /**
+     * Maps large enough (over 2048 positions) for the weight gradient's fixed slices of positions, with
+     * stride 1 (the flipped-weight input gradient) and stride 2: against float64, and 1 vs 2 threads.
+     */
+    @Example
+    void largeMapsTakeTheSlicedWeightGradientAndTheFlippedInputGradient() {
+        for (int stride : new int[] {1, 2}) {
+            Case c = new Case(2, 1, 1, 3, 5, new int[] {1, 3, 3}, new int[] {1, stride, stride}, new int[] {0, 1, 1},
+                    new int[] {1, 1, 1}, new int[] {0, 70 * stride - 1, 40 * stride - 1}, new int[] {0, 0, 0}, 11L + stride);
+            int[] in = c.in();
+            int[] o = c.convOut();
+            Random rnd = new Random(c.seed());
+            float[] x = randomFloats(c.n() * c.cin() * in[0] * in[1] * in[2], rnd);
+            float[] w = randomFloats(c.cout() * c.cinG() * c.kvol(), rnd);
+            float[] g = randomFloats(c.n() * c.cout() * convOutVol(c), rnd);
+            checkConvFloat(c, in, o, x, w, g);
+        }
+    }
+
     private void checkConvFloat(Case c, int[] in, int[] o, float[] x, float[] w, float[] g) {
         double[] xd = toDouble(x);
         double[] wd = toDouble(w);
