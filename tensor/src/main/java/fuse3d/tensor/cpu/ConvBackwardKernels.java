@@ -391,6 +391,10 @@ public final class ConvBackwardKernels {
         }
         int srcVol = sd * sh * sw;
         int chunk = Math.max(Sgemm.NR, ConvKernels.COL_BUDGET / Math.max(1, kDim) / Sgemm.NR * Sgemm.NR);
+        if ((long) rowsG * kDim > ConvKernels.COL_BUDGET)
+            // a gradient larger than the column budget (deep layers: many channels, few positions) is read and
+            // written once per chunk, so chunks as long as 4M floats of columns allow beat cache-sized ones
+            chunk = Math.max(chunk, (1 << 22) / Math.max(1, kDim));
         int pieceSize = Math.min(chunk, positions);
         // Groups own disjoint rows of gradW: with several groups they run in parallel (one GEMM thread
         // each), else the GEMM itself is parallel. The GEMM's bits do not depend on its thread count.
