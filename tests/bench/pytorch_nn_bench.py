@@ -22,38 +22,15 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _threads_from_argv():
-    for a in sys.argv[1:]:
-        if a.isdigit():
-            return a
-    return None
-
-
-# As in pytorch_tensor_bench.py: the BLAS thread pool is sized from the environment when it loads.
-if _threads_from_argv():
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = _threads_from_argv()
+# Importing the tensor bench first pins the thread count from the command line (OMP/OpenBLAS read it from the
+# environment when they load, before torch is imported) and gives the shared timing and BLAS helpers.
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "golden", "nn"))
+from pytorch_tensor_bench import blas_name, timed  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
-
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "golden", "nn"))
-from pytorch_tensor_bench import timed  # noqa: E402
 from resnet_tv import resnet18  # noqa: E402
-
-
-def blas_name():
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line[line.index("/"):].strip() for line in maps if ".so" in line and "/" in line}
-        for key in ("openblas", "blis", "mkl_rt", "libblas"):
-            hits = sorted(lib for lib in libs if key in os.path.basename(lib))
-            if hits:
-                return os.path.basename(os.path.realpath(hits[0]))
-    except OSError:
-        pass
-    return "unknown"
 
 
 def conv_flops(model, x):

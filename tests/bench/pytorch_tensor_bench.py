@@ -63,6 +63,21 @@ def timed(fn, quick):
     return statistics.median(samples)
 
 
+def blas_name():
+    """The BLAS implementation's library as mapped into this process (Debian's libblas.so.3 is an
+    alternatives link; the implementation's own library is mapped too)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line[line.index("/"):].strip() for line in maps if ".so" in line and "/" in line}
+        for key in ("openblas", "blis", "mkl_rt", "libblas"):
+            hits = sorted(lib for lib in libs if key in os.path.basename(lib))
+            if hits:
+                return os.path.basename(os.path.realpath(hits[0]))
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("threads", type=int)
@@ -71,18 +86,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     torch.matmul(torch.ones(64, 64), torch.ones(64, 64))  # loads the BLAS library
-    blas = "unknown"
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line[line.index("/"):].strip() for line in maps if ".so" in line and "/" in line}
-        # Debian's libblas.so.3 is an alternatives link; the implementation's own library is mapped too.
-        for key in ("openblas", "blis", "mkl_rt", "libblas"):
-            hits = sorted(lib for lib in libs if key in os.path.basename(lib))
-            if hits:
-                blas = os.path.basename(os.path.realpath(hits[0]))
-                break
-    except OSError:
-        pass
+    blas = blas_name()
     print(f"bench env torch={torch.__version__} python={platform.python_version()} threads={torch.get_num_threads()} "
           f"blas={blas} mkldnn={torch.backends.mkldnn.is_available()}", flush=True)
     with torch.no_grad():
