@@ -168,10 +168,10 @@ def points_in_boxes_gpu(points, boxes):
     return out
 
 
-pts = uniform(-4, 4, 2, 200, 3)
-boxes = torch.stack([random_boxes(5, -3, 3), random_boxes(5, -3, 3)])
+pts = uniform(-2, 2, 2, 300, 3)
+boxes = torch.stack([random_boxes(6, -1.5, 1.5), random_boxes(6, -1.5, 1.5)])  # overlapping: the first box wins
 fx.add("points_in_boxes_gpu", "points_in_boxes_gpu", [pts, boxes], [points_in_boxes_gpu(pts, boxes)])
-mask = torch.stack([inside(pts[0], boxes[0, k], np.float32(1e-2).item()) for k in range(5)]).to(torch.int32)
+mask = torch.stack([inside(pts[0], boxes[0, k], np.float32(1e-2).item()) for k in range(6)]).to(torch.int32)
 fx.add("points_in_boxes_cpu", "points_in_boxes_cpu", [pts[0], boxes[0]], [mask])
 
 
@@ -211,8 +211,8 @@ def roiaware(rois, pts, feat, out_size, max_pts, method):
 
 rois = random_boxes(3, -1, 1)
 rois[:, 3:6] = uniform(1.5, 3.0, 3, 3)
-rpts = uniform(-2.5, 2.5, 150, 3)
-rfeat = randn(150, 4)
+rpts = uniform(-2.0, 2.0, 400, 3)
+rfeat = randn(400, 4)
 for method in ("max", "avg"):
     for out_size, max_pts in (((2, 3, 2), 128), ((2, 2, 1), 4)):
         name = f"roiaware_{method}_{out_size[0]}{out_size[1]}{out_size[2]}_{max_pts}"
