@@ -3,7 +3,6 @@ package fuse3d.sparse.voxel;
 import fuse3d.autograd.GradMode;
 import fuse3d.autograd.Var;
 import fuse3d.nn.Module;
-import fuse3d.tensor.DType;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
 import java.util.Arrays;

@@ -66,9 +66,9 @@ public final class DynamicPillarVFE extends Module {
         for (int i = 0; i < n; i++) {
             float x = (float) raw[i * 4 + 1], y = (float) raw[i * 4 + 2];
             int cx = grid.cell(x, 0), cy = grid.cell(y, 1);
-            int b = (int) raw[i * 4];
+            int b = (int) raw[i * 4]; // OpenPCDet's points[:, 0].int(): truncation
             if (cx < 0 || cy < 0 || Double.isNaN(raw[i * 4 + 3])) continue;
-            if (b < 0) throw new IllegalArgumentException("DynamicPillarVFE: point " + i + " has batch index " + raw[i * 4] + " < 0 (points " + Shape.str(s) + ")");
+            if (!(raw[i * 4] >= 0)) throw new IllegalArgumentException("DynamicPillarVFE: point " + i + " has batch index " + raw[i * 4] + " < 0 (points " + Shape.str(s) + ")");
             bxy[kept * 3] = b;
             bxy[kept * 3 + 1] = cx;
             bxy[kept * 3 + 2] = cy;

@@ -1,6 +1,5 @@
 package fuse3d.sparse.voxel;
 
-import fuse3d.tensor.DType;
 import fuse3d.tensor.Tensor;
 
 /**
@@ -44,10 +43,14 @@ public final class DynamicVoxelizer {
                     + fuse3d.tensor.Shape.str(points.shape()));
         Tensor zyx = pointCoords(points.narrow(1, 1, points.size(1) - 1));
         int n = points.size(0);
-        int[] b = points.select(1, 0).to(DType.INT32).toIntArray(), c = zyx.toIntArray(), out = new int[n * 4];
+        double[] b = points.select(1, 0).toDoubleArray();
+        int[] c = zyx.toIntArray(), out = new int[n * 4];
         for (int i = 0; i < n; i++) {
+            if (!(b[i] >= 0) || b[i] >= Integer.MAX_VALUE)
+                throw new IllegalArgumentException("dynamic_voxelize: point " + i + " has batch index " + b[i] + " (points " + fuse3d.tensor.Shape.str(points.shape()) + ")");
             boolean in = c[i * 3] >= 0;
-            out[i * 4] = in ? b[i] : -1;
+            // OpenPCDet's points[:, 0].int(): truncation
+            out[i * 4] = in ? (int) b[i] : -1;
             System.arraycopy(c, i * 3, out, i * 4 + 1, 3);
         }
         return Tensor.ofInts(out, n, 4);

@@ -47,16 +47,16 @@ public final class Voxelizer {
         boolean f64 = points.dtype() == DType.FLOAT64;
         double[] ptsD = f64 ? points.toDoubleArray() : null;
         float[] ptsF = f64 ? null : points.toFloatArray();
-        // outputs grow with the voxels found; the caps bound them
-        int cap = Math.max(16, Math.min(maxVoxels, n));
-        int[] coords = new int[cap * 3];
-        int[] num = new int[cap];
-        float[] voxF = f64 ? null : new float[cap * p * f];
-        double[] voxD = f64 ? new double[cap * p * f] : null;
-        Long2IntOpenHashMap voxelOf = new Long2IntOpenHashMap(Math.max(16, Math.min(n, maxVoxels)));
+        // pass 1 assigns each point its voxel and slot (or -1); pass 2 copies into an output of the exact size, so
+        // memory follows the voxels found, not the caps
+        int[] voxelOfPoint = new int[n], slotOfPoint = new int[n];
+        int[] coords = new int[3 * Math.max(16, Math.min(n, maxVoxels) / 8)];
+        int[] num = new int[coords.length / 3];
+        Long2IntOpenHashMap voxelOf = new Long2IntOpenHashMap(Math.max(16, Math.min(n, maxVoxels) / 4));
         voxelOf.defaultReturnValue(-1);
         int m = 0;
         for (int i = 0; i < n; i++) {
+            voxelOfPoint[i] = -1;
             int base = i * f;
             // the cell is computed from the float32 coordinate, as spconv reads a float cloud
             float x = f64 ? (float) ptsD[base] : ptsF[base];
@@ -71,11 +71,8 @@ public final class Voxelizer {
                 v = m++;
                 voxelOf.put(key, v);
                 if (v >= num.length) {
-                    int grown = (int) Math.min(maxVoxels, Math.max(2L * num.length, 16));
-                    coords = Arrays.copyOf(coords, grown * 3);
-                    num = Arrays.copyOf(num, grown);
-                    if (f64) voxD = Arrays.copyOf(voxD, grown * p * f);
-                    else voxF = Arrays.copyOf(voxF, grown * p * f);
+                    num = Arrays.copyOf(num, (int) Math.min(maxVoxels, 2L * num.length));
+                    coords = Arrays.copyOf(coords, num.length * 3);
                 }
                 coords[v * 3] = cz;
                 coords[v * 3 + 1] = cy;
@@ -83,12 +80,24 @@ public final class Voxelizer {
             }
             int k = num[v];
             if (k >= p) continue;
-            int dst = (v * p + k) * f;
-            if (f64) System.arraycopy(ptsD, base, voxD, dst, f);
-            else System.arraycopy(ptsF, base, voxF, dst, f);
             num[v] = k + 1;
+            voxelOfPoint[i] = v;
+            slotOfPoint[i] = k;
         }
-        Tensor vox = f64 ? Tensor.of(Arrays.copyOf(voxD, m * p * f), m, p, f) : Tensor.of(Arrays.copyOf(voxF, m * p * f), m, p, f);
+        long size = (long) m * p * f;
+        if (size > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("voxelize: " + m + " voxels x " + p + " points x " + f + " features exceed 2^31 elements (points "
+                    + Shape.str(points.shape()) + ")");
+        Tensor vox;
+        if (f64) {
+            double[] out = new double[(int) size];
+            for (int i = 0; i < n; i++) if (voxelOfPoint[i] >= 0) System.arraycopy(ptsD, i * f, out, (voxelOfPoint[i] * p + slotOfPoint[i]) * f, f);
+            vox = Tensor.of(out, m, p, f);
+        } else {
+            float[] out = new float[(int) size];
+            for (int i = 0; i < n; i++) if (voxelOfPoint[i] >= 0) System.arraycopy(ptsF, i * f, out, (voxelOfPoint[i] * p + slotOfPoint[i]) * f, f);
+            vox = Tensor.of(out, m, p, f);
+        }
         return new Voxels(vox, Tensor.ofInts(Arrays.copyOf(coords, m * 3), m, 3), Tensor.ofInts(Arrays.copyOf(num, m), m), 1);
     }
 
