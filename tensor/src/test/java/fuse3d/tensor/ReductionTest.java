@@ -14,6 +14,19 @@ import org.junit.jupiter.api.Test;
 
 /** Reductions against float64 loops, softmax's laws, and the index conventions of max/min. */
 class ReductionTest {
+    /** Sums and variances over leading dims take a blocked column path; several blocks of 256 rows against float64. */
+    @Test
+    void leadingDimReductionsMatchFloat64AcrossBlocks() {
+        Tensor x = new Generator(5).normal(3, 2, 3, 700, 7);
+        Tensor xd = x.toDouble();
+        assertClose(x.sum(new int[] {0, 1}, false), xd.sum(new int[] {0, 1}, false).toFloat(), 1e-6, 1e-4);
+        assertClose(x.sum(new int[] {0}, true), xd.sum(new int[] {0}, true).toFloat(), 1e-6, 1e-4);
+        assertClose(x.var(new int[] {0, 1}, 1, false), xd.var(new int[] {0, 1}, 1, false).toFloat(), 1e-6, 1e-6);
+        assertClose(x.mean(new int[] {0, 1}, true), xd.mean(new int[] {0, 1}, true).toFloat(), 1e-6, 1e-6);
+        // a non-contiguous view takes the general path and must agree
+        assertClose(x.transpose(1, 2).contiguous().transpose(1, 2).sum(new int[] {0, 1}, false), x.sum(new int[] {0, 1}, false), 1e-6, 1e-5);
+    }
+
     @Test
     void handCases() {
         Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);

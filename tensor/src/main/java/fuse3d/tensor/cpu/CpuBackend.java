@@ -202,6 +202,18 @@ public class CpuBackend implements Backend {
     @Override
     public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim, double p, DType outType) {
         int[] outShape = reducedShape(x.shape(), dims, keepdim);
+        if (x.dtype() == DType.FLOAT32 && (op == ReduceOp.SUM || op == ReduceOp.SUM_SQUARED_DEVIATION) && x.isContiguous()
+                && dims.length > 0 && dims.length < x.dim() && leadingDims(dims) && x.numel() > 0) {
+            int cols = 1;
+            for (int i = dims.length; i < x.dim(); i++) cols *= x.shape()[i];
+            int rows = x.numel() / cols;
+            double[] r = op == ReduceOp.SUM ? LeadingReduce.sum(x.storage().floats(), x.offset(), rows, cols)
+                    : LeadingReduce.sumSquaredDeviation(x.storage().floats(), x.offset(), rows, cols);
+            Tensor out = zeros(outShape, outType);
+            Storage o = out.storage();
+            for (int c = 0; c < cols; c++) o.setDouble(c, r[c]);
+            return out;
+        }
         Tensor rows = groupRows(x, dims);
         int outer = rows.shape()[0], inner = rows.shape()[1];
         // like amax, torch's vector_norm has no identity for p < 0 or p = inf and refuses an empty reduction
@@ -212,7 +224,9 @@ public class CpuBackend implements Backend {
         Storage o = out.storage(), s = rows.storage();
         int base = rows.offset();
         boolean floating = x.dtype().isFloating();
-        for (int r = 0; r < outer; r++) {
+        // each output row is one task's, so the bits do not depend on the thread count
+        Parallel.forWork(outer, (long) outer * inner * 2, (r0, r1) -> {
+        for (int r = r0; r < r1; r++) {
             int start = base + r * inner;
             if (op == ReduceOp.ANY || op == ReduceOp.ALL) {
                 boolean any = false, all = true;
@@ -230,7 +244,18 @@ public class CpuBackend implements Backend {
                 o.setDouble(r, reduceDouble(op, s, start, inner, p));
             }
         }
+        });
         return out;
+    }
+
+    /** True when dims (sorted, distinct, as the callers pass them) are 0, 1, ..., k-1. */
+    private static boolean leadingDims(int[] dims) {
+        boolean[] seen = new boolean[dims.length];
+        for (int d : dims) {
+            if (d < 0 || d >= dims.length || seen[d]) return false;
+            seen[d] = true;
+        }
+        return true;
     }
 
     private static long reduceLong(ReduceOp op, Storage s, int start, int n) {
