@@ -3,6 +3,7 @@ package fuse3d.sparse.box;
 import fuse3d.tensor.DType;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * CenterPoint's training targets as OpenPCDet's {@code CenterHead.assign_target_of_single_head} and
@@ -52,7 +53,7 @@ public final class CenterPointTargets {
 
     /** {@link #gaussianRadius(float, float, double)} over tensors of equal shape (float32 result). */
     public static Tensor gaussianRadius(Tensor height, Tensor width, double minOverlap) {
-        if (!java.util.Arrays.equals(height.shape(), width.shape()))
+        if (!Arrays.equals(height.shape(), width.shape()))
             throw new IllegalArgumentException("gaussianRadius: height and width must have one shape, got " + Shape.str(height.shape()) + " and "
                     + Shape.str(width.shape()));
         float[] h = height.contiguous().toFloatArray(), w = width.contiguous().toFloatArray(), out = new float[h.length];
@@ -122,7 +123,7 @@ public final class CenterPointTargets {
         if (gtBoxes.dim() != 2 || gtBoxes.size(1) < 8 || !gtBoxes.dtype().isFloating())
             throw new IllegalArgumentException(op + ": gt_boxes must be floating [M, >=8] (box columns then class), got " + Shape.str(gtBoxes.shape()));
         if (featureMapSize.length != 2 || featureMapSize[0] < 1 || featureMapSize[1] < 1 || featureMapStride < 1 || numClasses < 1 || numMaxObjs < 0)
-            throw new IllegalArgumentException(op + ": bad sizes: feature_map_size " + java.util.Arrays.toString(featureMapSize) + ", stride "
+            throw new IllegalArgumentException(op + ": bad sizes: feature_map_size " + Arrays.toString(featureMapSize) + ", stride "
                     + featureMapStride + ", num_classes " + numClasses + ", num_max_objs " + numMaxObjs);
         if (pointCloudRange.length != 6 || voxelSize.length != 3)
             throw new IllegalArgumentException(op + ": point_cloud_range needs 6 values and voxel_size 3");

@@ -3,8 +3,10 @@ package fuse3d.sparse.box;
 import fuse3d.tensor.DType;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
+import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrays;
+import it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap;
 import java.util.Locale;
 
 /**
@@ -114,7 +116,7 @@ public final class Nms {
         int n = clsScores.size(0), k = clsScores.size(1);
         double[] all = clsScores.contiguous().toDoubleArray(), b = BoxGeometry.rows(boxPreds);
         IntArrayList idx = new IntArrayList(), labels = new IntArrayList();
-        it.unimi.dsi.fastutil.doubles.DoubleArrayList sc = new it.unimi.dsi.fastutil.doubles.DoubleArrayList();
+        DoubleArrayList sc = new DoubleArrayList();
         for (int c = 0; c < k; c++) {
             double[] s = new double[n];
             for (int i = 0; i < n; i++) s[i] = all[i * k + c];
@@ -146,7 +148,7 @@ public final class Nms {
         double[] s = boxScores.contiguous().toDoubleArray(), b = BoxGeometry.rows(boxPreds);
         long[] lab = labels.toLongArray();
         int[] cand = aboveThreshold(s, scoreThresh);
-        it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap<IntArrayList> byClass = new it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap<>();
+        Long2ObjectAVLTreeMap<IntArrayList> byClass = new Long2ObjectAVLTreeMap<>();
         for (int i : cand) byClass.computeIfAbsent(lab[i], x -> new IntArrayList()).add(i);
         IntArrayList all = new IntArrayList();
         for (IntArrayList members : byClass.values()) all.addAll(IntArrayList.wrap(selectAmong(b, boxPreds.size(1), s, members.toIntArray(), cfg)));

@@ -91,13 +91,13 @@ public final class PointResidualCoder {
     }
 
     public Tensor encode(Tensor boxes, Tensor points, Tensor classes) {
-        try (var ignored = GradMode.noGrad()) {
+        try (GradMode.Scope _ = GradMode.noGrad()) {
             return encode(Var.of(boxes), points, classes).data();
         }
     }
 
     public Tensor decode(Tensor codes, Tensor points, Tensor classes) {
-        try (var ignored = GradMode.noGrad()) {
+        try (GradMode.Scope _ = GradMode.noGrad()) {
             return decode(Var.of(codes), points, classes).data();
         }
     }

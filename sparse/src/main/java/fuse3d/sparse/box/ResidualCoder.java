@@ -88,14 +88,14 @@ public final class ResidualCoder {
 
     /** {@link #encode(Var, Var)} on tensors, without recording a graph. */
     public Tensor encode(Tensor boxes, Tensor anchors) {
-        try (var ignored = GradMode.noGrad()) {
+        try (GradMode.Scope _ = GradMode.noGrad()) {
             return encode(Var.of(boxes), Var.of(anchors)).data();
         }
     }
 
     /** {@link #decode(Var, Var)} on tensors, without recording a graph. */
     public Tensor decode(Tensor codes, Tensor anchors) {
-        try (var ignored = GradMode.noGrad()) {
+        try (GradMode.Scope _ = GradMode.noGrad()) {
             return decode(Var.of(codes), Var.of(anchors)).data();
         }
     }
