@@ -24,6 +24,9 @@ public final class BevPoolRanks {
     // backward plan: pointInterval[i] is the interval of kept point i; the points of pixel p are
     // featPoints[featPtr[p] .. featPtr[p + 1])
     private final int[] pointInterval, featPtr, featPoints;
+    // the same grouping flattened for the feature-gradient kernel: entry j of pixel p's run reads
+    // depth[featDepth[j]] and the gradient row of interval featInterval[j]
+    private final int[] featDepth, featInterval;
 
     private BevPoolRanks(int cams, int depthBins, int height, int width, int batch, int nz, int ny, int nx,
                          int[] ranksDepth, int[] ranksFeat, int[] ranksBev, int[] intervalStarts, int[] intervalLengths) {
@@ -50,6 +53,12 @@ public final class BevPoolRanks {
         featPoints = new int[n];
         int[] fill = Arrays.copyOf(featPtr, pixels);
         for (int i = 0; i < n; i++) featPoints[fill[ranksFeat[i]]++] = i;
+        featDepth = new int[n];
+        featInterval = new int[n];
+        for (int j = 0; j < n; j++) {
+            featDepth[j] = ranksDepth[featPoints[j]];
+            featInterval[j] = pointInterval[featPoints[j]];
+        }
     }
 
     /**
@@ -240,6 +249,10 @@ public final class BevPoolRanks {
     int[] featPtr() { return featPtr; }
 
     int[] featPoints() { return featPoints; }
+
+    int[] featDepth() { return featDepth; }
+
+    int[] featInterval() { return featInterval; }
 
     @Override
     public String toString() {
