@@ -23,7 +23,7 @@ public final class BevPoolBench {
 
     public static void run(PrintStream out, boolean quick) {
         int cams = 6, depthBins = 59, channels = 80, h = 256, w = 704, ds = 16;
-        int warm = quick ? 2 : 5, runs = quick ? 5 : 20;
+        int warm = quick ? 3 : 15, runs = quick ? 5 : 20;
         Frustum frustum = Frustum.create(h, w, ds, 1, 60, 1);
         CameraView[][] rig = new CameraView[1][cams];
         double[] yaws = {0, -55, 55, 180, -110, 110};
