@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print `bench <name> <key>=<value> ...` lines.",
-            subcommands = {Bench.Tensor.class, Bench.Nn.class})
+            subcommands = {Bench.Tensor.class, Bench.Nn.class, Bench.Sparse.class})
     static final class Bench implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -63,6 +63,19 @@ public final class Main implements Callable<Integer> {
                 return 0;
             }
         }
+        @Command(name = "sparse", mixinStandardHelpOptions = true,
+                description = "Voxelization of a KITTI-sized synthetic scan, rotated NMS of 4k boxes, BEV pooling (BEVPoolv2).")
+        static final class Sparse implements Callable<Integer> {
+            @Option(names = "--quick", description = "fewer repetitions (a smoke run; figures are noisier)")
+            boolean quick;
+
+            @Override
+            public Integer call() {
+                fuse3d.examples.bench.SparseBench.run(System.out, quick);
+                return 0;
+            }
+        }
+
         @Command(name = "nn", mixinStandardHelpOptions = true,
                 description = "ResNet-18 features at 1x3x256x704 and one transformer encoder layer (L=1000, d=256, 8 heads): forward and forward+backward.")
         static final class Nn implements Callable<Integer> {
