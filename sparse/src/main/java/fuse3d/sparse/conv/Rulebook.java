@@ -62,12 +62,10 @@ public final class Rulebook {
     // ------------------------------------------------------------------ building
 
     /**
-     * The submanifold rulebook of {@code x}: outputs are x's own sites. Each neighbour hit (i, j) at offset k
-     * is also the hit (j, i) at the mirrored offset K-1-k, so only the offsets before the centre are looked up.
-     *
-     * @throws IllegalArgumentException for an even kernel size (no centre) or duplicate coordinates
+     * The submanifold rulebook by hash look-ups, one per site and offset before the centre: the plain
+     * reference that {@link #submanifold} is tested against (and its fallback for grids too large to pack).
      */
-    public static Rulebook submanifold(SparseTensor x, int[] kernelSize, int[] dilation) {
+    static Rulebook submanifoldReference(SparseTensor x, int[] kernelSize, int[] dilation) {
         String op = "SubMConv" + x.ndim() + "d";
         int nd = x.ndim();
         checkTuple(op, "kernel_size", kernelSize, nd, 1);
@@ -137,11 +135,10 @@ public final class Rulebook {
     }
 
     /**
-     * The regular (possibly strided) rulebook of {@code x}: output sites are all sites of the output grid
-     * ({@code (in + 2p - d(k-1) - 1) / s + 1} per dim) that see at least one active input, in (batch,
-     * spatial...) order.
+     * The regular rulebook by one hash map of output sites, input by input: the plain reference that
+     * {@link #regular} is tested against.
      */
-    public static Rulebook regular(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+    static Rulebook regularReference(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
         String op = "SparseConv" + x.ndim() + "d";
         int nd = x.ndim();
         checkTuple(op, "kernel_size", kernelSize, nd, 1);
@@ -213,6 +210,241 @@ public final class Rulebook {
         }
         return new Rulebook(Kind.REGULAR, kernelSize.clone(), stride.clone(), padding.clone(), dilation.clone(), start, pin, pout,
                 -1, n, m, ind, outIndices, inShape, outShape, x.batchSize());
+    }
+
+    /**
+     * The submanifold rulebook of {@code x}: outputs are x's own sites. Each neighbour hit (i, j) at offset k
+     * is also the hit (j, i) at the mirrored offset K-1-k, so only the offsets before the centre are searched.
+     *
+     * <p>The search is a merge rather than a hash probe per site: the sites' linear keys sorted once, a
+     * neighbour at offset k has key {@code key + delta_k}, so walking the sorted keys with a second cursor finds
+     * every hit of one offset in one sequential pass (a hash probe per site and offset misses the cache on
+     * KITTI-sized inputs). A key that matches only by wrapping across a grid edge is rejected by a bounds check.
+     *
+     * @throws IllegalArgumentException for an even kernel size (no centre)
+     */
+    public static Rulebook submanifold(SparseTensor x, int[] kernelSize, int[] dilation) {
+        String op = "SubMConv" + x.ndim() + "d";
+        int nd = x.ndim();
+        checkTuple(op, "kernel_size", kernelSize, nd, 1);
+        checkTuple(op, "dilation", dilation, nd, 1);
+        for (int k : kernelSize)
+            if (k % 2 == 0)
+                throw new IllegalArgumentException(op + ": submanifold convolution needs odd kernel sizes, got " + Arrays.toString(kernelSize));
+        int n = x.numActive();
+        int[] shape = x.spatialShapeRef();
+        long[] sorted = sortedPackedKeys(x);
+        if (sorted == null) return submanifoldReference(x, kernelSize, dilation);
+        int rowBits = rowBits(n);
+        long rowMask = (1L << rowBits) - 1;
+        int[] ind = x.indicesArray();
+        int vol = volume(kernelSize), centre = (vol - 1) / 2, w = nd + 1;
+        int[][] offsets = offsetVectors(kernelSize, dilation, true);
+        long[] linStride = linearStrides(shape);
+        int[][] hitIn = new int[centre][], hitOut = new int[centre][];
+        int[] count = new int[vol];
+        Parallel.forWork(centre, (long) n * centre * 4, (lo, hi) -> {
+            int[] bufIn = new int[n], bufOut = new int[n];
+            for (int k = lo; k < hi; k++) {
+                int[] off = offsets[k];
+                long delta = 0;
+                for (int d = 0; d < nd; d++) delta += off[d] * linStride[d];
+                int c = 0, j = 0;
+                for (int a = 0; a < n; a++) {
+                    long target = (sorted[a] >>> rowBits) + delta;
+                    while (j < n && (sorted[j] >>> rowBits) < target) j++;
+                    if (j == n) break;
+                    if ((sorted[j] >>> rowBits) != target) continue;
+                    int i = (int) (sorted[a] & rowMask);
+                    boolean inside = true;
+                    for (int d = 0; d < nd && inside; d++) {
+                        int v = ind[i * w + 1 + d] + off[d];
+                        inside = v >= 0 && v < shape[d];
+                    }
+                    if (!inside) continue;
+                    bufIn[c] = (int) (sorted[j] & rowMask); // out i reads its neighbour through offset k
+                    bufOut[c++] = i;
+                }
+                hitIn[k] = Arrays.copyOf(bufIn, c);
+                hitOut[k] = Arrays.copyOf(bufOut, c);
+            }
+        });
+        for (int k = 0; k < centre; k++) {
+            count[k] = hitIn[k].length;
+            count[vol - 1 - k] = hitIn[k].length;
+        }
+        count[centre] = n;
+        int[] start = prefix(count);
+        int[] pin = new int[start[vol]], pout = new int[start[vol]];
+        for (int k = 0; k < centre; k++) {
+            int c = count[k];
+            System.arraycopy(hitIn[k], 0, pin, start[k], c);
+            System.arraycopy(hitOut[k], 0, pout, start[k], c);
+            // and the neighbour reads i through the mirrored offset
+            System.arraycopy(hitOut[k], 0, pin, start[vol - 1 - k], c);
+            System.arraycopy(hitIn[k], 0, pout, start[vol - 1 - k], c);
+        }
+        for (int i = 0, a = start[centre]; i < n; i++, a++) {
+            pin[a] = i;
+            pout[a] = i;
+        }
+        int[] ones = new int[nd];
+        Arrays.fill(ones, 1);
+        return new Rulebook(Kind.SUBMANIFOLD, kernelSize.clone(), ones, centrePadding(kernelSize, dilation), dilation.clone(),
+                start, pin, pout, centre, n, n, ind, ind, shape, shape, x.batchSize());
+    }
+
+    /**
+     * The regular (possibly strided) rulebook of {@code x}: output sites are all sites of the output grid
+     * ({@code (in + 2p - d(k-1) - 1) / s + 1} per dim) that see at least one active input, in (batch,
+     * spatial...) order.
+     *
+     * <p>Built without a shared hash map: each input finds, per dim, the kernel taps that land on an output
+     * coordinate and writes the output key of every combination (inputs in parallel); the pairs, numbered per
+     * offset in input order, are sorted by (output key, pair number), so one pass over the sorted list yields
+     * the output sites in order and each pair's output row.
+     */
+    public static Rulebook regular(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+        String op = "SparseConv" + x.ndim() + "d";
+        int nd = x.ndim();
+        checkTuple(op, "kernel_size", kernelSize, nd, 1);
+        checkTuple(op, "stride", stride, nd, 1);
+        checkTuple(op, "padding", padding, nd, 0);
+        checkTuple(op, "dilation", dilation, nd, 1);
+        int[] inShape = x.spatialShapeRef();
+        int[] outShape = convOutputShape(op, inShape, kernelSize, stride, padding, dilation);
+        int n = x.numActive();
+        int vol = volume(kernelSize), w = nd + 1;
+        long outVolume = x.batchSize();
+        for (int s : outShape) outVolume *= s;
+        // pair numbers ride below the output keys in one sortable long; beyond 63 bits use the hash reference
+        int pairBits = rowBits((int) Math.min(Integer.MAX_VALUE, (long) n * vol));
+        if ((long) n * vol >= Integer.MAX_VALUE || 64 - Long.numberOfLeadingZeros(outVolume) + pairBits > 63)
+            return regularReference(x, kernelSize, stride, padding, dilation);
+        int[] ind = x.indicesArray();
+        // per dim, the taps of each input coordinate that land on an output site: t = c + p - k * dil divisible by s
+        // (at most ceil(k / s) of them), so the division runs per tap and dim, not per offset
+        int maxTaps = 0;
+        for (int d = 0; d < nd; d++) maxTaps = Math.max(maxTaps, kernelSize[d]);
+        int mt = maxTaps;
+        // cand[k][i]: the output key that input i feeds through offset k, or -1
+        long[][] cand = new long[vol][n];
+        Parallel.forWork(n, (long) n * vol, (lo, hi) -> {
+            int[][] tapK = new int[nd][mt], tapOut = new int[nd][mt];
+            int[] taps = new int[nd], pos = new int[nd];
+            for (int i = lo; i < hi; i++) {
+                for (int k = 0; k < vol; k++) cand[k][i] = -1;
+                int o = i * w;
+                boolean any = true;
+                for (int d = 0; d < nd && any; d++) {
+                    int c = 0;
+                    for (int kd = 0; kd < kernelSize[d]; kd++) {
+                        int t = ind[o + 1 + d] + padding[d] - kd * dilation[d];
+                        if (t < 0 || t % stride[d] != 0 || t / stride[d] >= outShape[d]) continue;
+                        tapK[d][c] = kd;
+                        tapOut[d][c++] = t / stride[d];
+                    }
+                    taps[d] = c;
+                    any = c > 0;
+                }
+                if (!any) continue;
+                // every combination of the per-dim taps, as an odometer
+                Arrays.fill(pos, 0);
+                while (true) {
+                    int k = 0;
+                    long key = ind[o];
+                    for (int d = 0; d < nd; d++) {
+                        k = k * kernelSize[d] + tapK[d][pos[d]];
+                        key = key * outShape[d] + tapOut[d][pos[d]];
+                    }
+                    cand[k][i] = key;
+                    int d = nd - 1;
+                    while (d >= 0 && ++pos[d] == taps[d]) pos[d--] = 0;
+                    if (d < 0) break;
+                }
+            }
+        });
+        int[] valid = new int[vol];
+        Parallel.forWork(vol, (long) n * vol, (lo, hi) -> {
+            for (int k = lo; k < hi; k++) {
+                int c = 0;
+                for (long key : cand[k]) if (key >= 0) c++;
+                valid[k] = c;
+            }
+        });
+        int[] start = prefix(valid);
+        int total = start[vol];
+        int[] pin = new int[total], pout = new int[total];
+        long[] packed = new long[total];
+        Parallel.forWork(vol, (long) n * vol, (lo, hi) -> {
+            for (int k = lo; k < hi; k++) {
+                long[] ck = cand[k];
+                int a = start[k];
+                for (int i = 0; i < n; i++) {
+                    if (ck[i] < 0) continue;
+                    pin[a] = i;
+                    packed[a] = ck[i] << pairBits | a;
+                    a++;
+                }
+            }
+        });
+        // sorting (key, pair) gives the output sites in order; each run of one key is one output row
+        Arrays.parallelSort(packed);
+        long pairMask = (1L << pairBits) - 1;
+        long[] outKeys = new long[total];
+        int m = 0;
+        for (int a = 0; a < total; a++) {
+            long key = packed[a] >>> pairBits;
+            if (m == 0 || outKeys[m - 1] != key) outKeys[m++] = key;
+            pout[(int) (packed[a] & pairMask)] = m - 1;
+        }
+        int[] outIndices = new int[m * w];
+        for (int r = 0; r < m; r++) {
+            long key = outKeys[r];
+            for (int d = nd - 1; d >= 0; d--) {
+                outIndices[r * w + 1 + d] = (int) (key % outShape[d]);
+                key /= outShape[d];
+            }
+            outIndices[r * w] = (int) key;
+        }
+        return new Rulebook(Kind.REGULAR, kernelSize.clone(), stride.clone(), padding.clone(), dilation.clone(), start, pin, pout,
+                -1, n, m, ind, outIndices, inShape, outShape, x.batchSize());
+    }
+
+    /** Bits that hold a row index below n. */
+    private static int rowBits(int n) { return Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1))); }
+
+    /** Row-major strides of the spatial dims in the linear key (the batch's stride is the grid volume). */
+    private static long[] linearStrides(int[] shape) {
+        long[] s = new long[shape.length];
+        long acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            s[d] = acc;
+            acc *= shape[d];
+        }
+        return s;
+    }
+
+    /**
+     * The sites' linear keys packed above their row numbers ({@code key << rowBits | row}) and sorted, or null
+     * when batch x grid is too large for both to fit in 63 bits.
+     */
+    private static long[] sortedPackedKeys(SparseTensor x) {
+        int n = x.numActive();
+        int[] shape = x.spatialShapeRef();
+        long volume = x.batchSize();
+        for (int s : shape) {
+            if (volume > (Long.MAX_VALUE >> 1) / s) return null;
+            volume *= s;
+        }
+        int rowBits = rowBits(n);
+        if (64 - Long.numberOfLeadingZeros(volume) + rowBits > 63) return null;
+        int[] ind = x.indicesArray();
+        int w = shape.length + 1;
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) packed[i] = CoordinateIndex.pack(ind, i * w, shape) << rowBits | i;
+        Arrays.parallelSort(packed);
+        return packed;
     }
 
     /** This regular rulebook run backwards: inputs are its outputs and outputs its inputs (spconv's inverse conv). */

@@ -16,6 +16,11 @@ import java.util.Arrays;
  * 1/sqrt(fan_in)) with fan_in = Cin * kernel volume, and the same bound for the bias.
  */
 public abstract class SparseConvolution extends Module implements SparseModule {
+    /** -Dfuse3d.sparse.profile=true: time spent building or finding rulebooks, and in the convolutions' forward. */
+    static final boolean PROFILE = Boolean.getBoolean("fuse3d.sparse.profile");
+    static final java.util.concurrent.atomic.LongAdder RULEBOOK_NANOS = new java.util.concurrent.atomic.LongAdder(),
+            CONV_NANOS = new java.util.concurrent.atomic.LongAdder();
+
     /** Which output sites the layer produces. */
     public enum Type { SUBMANIFOLD, REGULAR, INVERSE }
 
@@ -96,8 +101,14 @@ public abstract class SparseConvolution extends Module implements SparseModule {
             throw new IllegalArgumentException(name + ": expects a " + ndim + "-d sparse tensor, got " + x);
         if (x.channels() != inChannels)
             throw new IllegalArgumentException(name + ": expects " + inChannels + " input channels, got " + x);
+        long t0 = PROFILE ? System.nanoTime() : 0;
         Rulebook rb = rulebookFor(x);
+        long t1 = PROFILE ? System.nanoTime() : 0;
         Var y = SparseConvFunction.apply(name, x.features(), weight(), bias(), rb);
+        if (PROFILE) {
+            RULEBOOK_NANOS.add(t1 - t0);
+            CONV_NANOS.add(System.nanoTime() - t1);
+        }
         if (type == Type.SUBMANIFOLD) return x.withFeatures(y);
         return SparseTensor.derived(y, rb.outIndices, rb.numOut, rb.outSpatialShape, x.batchSize(), x.rulebooks());
     }

@@ -70,6 +70,35 @@ class SparseConvPropertiesTest {
         }
     }
 
+    @Property(tries = 40)
+    void fastRulebooksEqualTheHashReferences(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int k, @ForAll @IntRange(min = 1, max = 2) int s,
+                                             @ForAll @IntRange(min = 0, max = 1) int p, @ForAll @IntRange(min = 1, max = 2) int dil) {
+        Generator g = new Generator(seed);
+        int[] shape = {2 + (int) g.nextLong(5), 2 + (int) g.nextLong(6), 3 + (int) g.nextLong(6)};
+        SparseTensor x = random(g, DType.FLOAT32, 1 + (int) g.nextLong(3), shape, 0.05 + 0.5 * g.nextDouble(), 1);
+        int[] ks = {2 * (k / 2) + 1, 3, 2 * k - 1};
+        int[] d = {dil, 1, dil};
+        Rulebook fast = Rulebook.submanifold(x, ks, d), ref = Rulebook.submanifoldReference(x, ks, d);
+        assertEquals(ref.kernelVolume(), fast.kernelVolume());
+        for (int o = 0; o < ref.kernelVolume(); o++) assertEquals(pairSet(ref.pairs(o)), pairSet(fast.pairs(o)), "submanifold offset " + o);
+        int[] kr = {k, 2, 3}, st = {s, 2, 1}, pd = {p, 1, 0};
+        boolean nonEmpty = true;
+        for (int i = 0; i < 3; i++) nonEmpty &= shape[i] + 2 * pd[i] - d[i] * (kr[i] - 1) - 1 >= 0;
+        net.jqwik.api.Assume.that(nonEmpty);
+        Rulebook rf = Rulebook.regular(x, kr, st, pd, d), rr = Rulebook.regularReference(x, kr, st, pd, d);
+        assertArrayEquals(rr.outIndices, rf.outIndices);
+        assertArrayEquals(rr.pairStart, rf.pairStart);
+        assertArrayEquals(rr.pairIn, rf.pairIn);
+        assertArrayEquals(rr.pairOut, rf.pairOut);
+    }
+
+    private static Set<Long> pairSet(int[][] p) {
+        Set<Long> s = new HashSet<>();
+        for (int j = 0; j < p[0].length; j++) s.add((long) p[0][j] << 32 | p[1][j]);
+        assertEquals(p[0].length, s.size(), "no duplicate pairs");
+        return s;
+    }
+
     // ------------------------------------------------------------------ gradients
 
     /** Gradcheck of features, weight and bias through one rulebook (float64). */
