@@ -14,7 +14,8 @@ import java.util.Arrays;
  * ground plane in 64 beams all around, of which the range keeps the front, plus box-shaped objects), voxelized at 0.05 x 0.05 x 0.1 m
  * in the range [0, -40, -3, 70.4, 40, 1] (grid 41 x 1600 x 1408), one voxel per occupied cell.
  *
- * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... fuse3d.sparse.conv.SparseConvBench [points] [reps]}.
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... fuse3d.sparse.conv.SparseConvBench [points | scan.bin] [reps]};
+ * a KITTI velodyne .bin in place of the point count benchmarks that real scan instead.
  */
 public final class SparseConvBench {
     private SparseConvBench() {}
@@ -24,12 +25,19 @@ public final class SparseConvBench {
     static final int[] GRID = {1408, 1600, 40};
 
     public static void main(String[] args) {
-        int points = args.length > 0 ? Integer.parseInt(args[0]) : 60_000;
+        boolean file = args.length > 0 && args[0].endsWith(".bin");
+        int points = args.length > 0 && !file ? Integer.parseInt(args[0]) : 60_000;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Generator g = new Generator(2026);
-        Tensor coords = scan(g, points);
+        Tensor coords;
+        if (file) {
+            float[] pts = readVelodyne(java.nio.file.Path.of(args[0]));
+            points = pts.length / 4;
+            coords = voxelize(pts);
+        } else coords = scan(g, points);
         int n = coords.size(0);
-        System.out.println("bench sparse_scan points=" + points + " voxels=" + n + " threads=" + Parallel.threads());
+        System.out.println("bench sparse_scan source=" + (file ? java.nio.file.Path.of(args[0]).getFileName() : "synthetic") + " points=" + points
+                + " voxels=" + n + " threads=" + Parallel.threads());
         Tensor feats = g.uniform(-1, 1, n, 4);
         VoxelBackBone8x net = new VoxelBackBone8x(4, GRID, g);
         int[] shape = net.sparseShape();
@@ -70,6 +78,8 @@ public final class SparseConvBench {
         System.out.println("bench voxel_backbone8x_forward ms=" + fmt(f) + " voxels=" + n + " voxels_per_s=" + (long) (n / (f / 1e3))
                 + " out_voxels=" + out.encodedSpconvTensor().numActive());
         pairsPerLayer(out);
+        stages(net, feats, coords, reps);
+        denseEquivalent(out.multiScale3dFeatures().get("x_conv4"), g);
 
         net.train();
         double[] fb = new double[reps];
@@ -83,12 +93,87 @@ public final class SparseConvBench {
         System.out.println("bench voxel_backbone8x_forward_backward ms=" + fmt(median(fb)) + " voxels=" + n);
     }
 
+    /** Forward time of each stage (conv_input, conv1..conv4, conv_out), rulebook builds included. */
+    private static void stages(VoxelBackBone8x net, Tensor feats, Tensor coords, int reps) {
+        java.util.Map<String, double[]> t = new java.util.LinkedHashMap<>();
+        for (String name : net.namedChildren().keySet()) t.put(name, new double[reps]);
+        for (int r = 0; r < reps; r++) {
+            SparseTensor x = SparseTensor.of(feats, coords, net.sparseShape(), 1);
+            try (GradMode.Scope _ = GradMode.noGrad()) {
+                for (var e : net.namedChildren().entrySet()) {
+                    long t0 = System.nanoTime();
+                    x = ((SparseModule) e.getValue()).apply(x);
+                    t.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("bench voxel_backbone8x_stage_ms");
+        for (var e : t.entrySet()) sb.append(' ').append(e.getKey()).append('=').append(fmt(median(e.getValue())));
+        System.out.println(sb);
+    }
+
+    /**
+     * One subm4 layer (64 -> 64, 3x3x3) sparse, against the engine's dense conv3d of the same layer on the full
+     * x_conv4 grid (5 x 200 x 176), the work a dense network would do there.
+     */
+    private static void denseEquivalent(SparseTensor x4, Generator g) {
+        SubMConv3d layer = new SubMConv3d(64, 64, 3, false, null, g);
+        double[] sp = new double[3];
+        try (GradMode.Scope _ = GradMode.noGrad()) {
+            for (int r = 0; r < 5; r++) {
+                long t0 = System.nanoTime();
+                layer.apply(x4);
+                if (r >= 2) sp[r - 2] = (System.nanoTime() - t0) / 1e6;
+            }
+            Tensor dense = x4.dense().data();
+            Tensor w = layer.weight().data().permute(0, 4, 1, 2, 3).contiguous();
+            double[] dn = new double[2];
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                fuse3d.tensor.F.conv3d(dense, w, null, new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, 1);
+                if (r >= 1) dn[r - 1] = (System.nanoTime() - t0) / 1e6;
+            }
+            System.out.println("bench sparse_vs_dense_subm4 sparse_ms=" + fmt(median(sp)) + " dense_conv3d_ms=" + fmt(Math.min(dn[0], dn[1]))
+                    + " sites=" + x4.numActive() + " grid=" + Arrays.toString(x4.spatialShape()));
+        }
+    }
+
     /** GEMM rows per indice key and the forward FLOPs they imply, for the figures' arithmetic. */
     private static void pairsPerLayer(SparseBackboneOutput out) {
         RulebookCache c = out.encodedSpconvTensor().rulebooks();
         StringBuilder sb = new StringBuilder("bench voxel_backbone8x_pairs");
         for (String k : c.keys()) sb.append(' ').append(k).append('=').append(c.get(k).totalPairs());
         System.out.println(sb);
+    }
+
+    /** A KITTI velodyne .bin: float32 little-endian (x, y, z, reflectance) per point. */
+    static float[] readVelodyne(java.nio.file.Path path) {
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(path)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            float[] v = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(v);
+            return v;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("SparseConvBench: cannot read " + path, e);
+        }
+    }
+
+    /** Occupied voxels [N, 4] (batch 0, z, y, x) of real points, first come first kept, points outside the range dropped. */
+    static Tensor voxelize(float[] pts) {
+        LongOpenHashSet seen = new LongOpenHashSet();
+        int[] buf = new int[pts.length];
+        int n = 0;
+        for (int p = 0; p + 3 < pts.length; p += 4) {
+            int ix = (int) Math.floor((pts[p] - RANGE[0]) / VOXEL[0]), iy = (int) Math.floor((pts[p + 1] - RANGE[1]) / VOXEL[1]);
+            int iz = (int) Math.floor((pts[p + 2] - RANGE[2]) / VOXEL[2]);
+            if (ix < 0 || ix >= GRID[0] || iy < 0 || iy >= GRID[1] || iz < 0 || iz >= GRID[2]) continue;
+            if (!seen.add(((long) iz * GRID[1] + iy) * GRID[0] + ix)) continue;
+            buf[n * 4 + 1] = iz;
+            buf[n * 4 + 2] = iy;
+            buf[n * 4 + 3] = ix;
+            n++;
+        }
+        return Tensor.ofInts(Arrays.copyOf(buf, n * 4), n, 4);
     }
 
     /** Occupied voxel coordinates [N, 4] (batch 0, z, y, x) of a synthetic LiDAR scan. */
