@@ -1,0 +1,342 @@
+package fuse3d.sparse.conv;
+
+import fuse3d.autograd.Var;
+import fuse3d.tensor.DType;
+import fuse3d.tensor.Shape;
+import fuse3d.tensor.Tensor;
+import fuse3d.tensor.cpu.Dgemm;
+import fuse3d.tensor.cpu.Parallel;
+import fuse3d.tensor.cpu.Sgemm;
+
+/**
+ * Sparse convolution on a {@link Rulebook} by gather, GEMM, scatter-add per kernel offset, with its backward
+ * for features, weight and bias; the differentiable op behind every sparse convolution layer.
+ *
+ * <p>Shapes: features [numIn, Cin], weight [Cout, k..., Cin] (spconv 2.x's KRSC layout, read as [Cout, K, Cin]),
+ * bias [Cout] or null, output [numOut, Cout]. For each offset k with pairs (in, out): {@code y[out] += W[:, k, :]
+ * · x[in]}. A submanifold centre (pairs (i, i) for all i) is one plain GEMM with no gather or scatter. The
+ * offsets are visited in a fixed order and the pairs of one offset write distinct rows, so results are the
+ * same for any thread count. float32 runs on the engine's SGEMM, float64 (for gradient checks) on its DGEMM.
+ */
+public final class SparseConvFunction {
+    private SparseConvFunction() {}
+
+    /** The differentiable op: output features [numOut, Cout]. */
+    public static Var apply(String op, Var features, Var weight, Var bias, Rulebook rb) {
+        Tensor x = features.data(), w = weight.data(), b = bias == null ? null : bias.data();
+        check(op, x, w, b, rb);
+        Tensor y = forward(x, w, b, rb);
+        Tensor xs = x, ws = w;
+        Var[] inputs = bias == null ? new Var[] {features, weight} : new Var[] {features, weight, bias};
+        return Var.record(op, y, (g, needs) -> {
+            Tensor[] r = new Tensor[inputs.length];
+            if (needs[0]) r[0] = backwardInput(g, ws, rb);
+            if (needs[1]) r[1] = backwardWeight(xs, g, rb, ws.shape());
+            if (inputs.length == 3 && needs[2]) r[2] = g.sum(0).to(ws.dtype());
+            return r;
+        }, inputs);
+    }
+
+    static void check(String op, Tensor x, Tensor w, Tensor b, Rulebook rb) {
+        int[] xs = x.shape(), ws = w.shape();
+        String shapes = "features " + Shape.str(xs) + ", weight " + Shape.str(ws) + (b == null ? "" : ", bias " + Shape.str(b.shape()))
+                + ", " + rb;
+        if (xs.length != 2 || xs[0] != rb.numIn)
+            throw new IllegalArgumentException(op + ": features must be [" + rb.numIn + ", Cin] for this rulebook (" + shapes + ")");
+        if (ws.length != rb.kernelSize.length + 2)
+            throw new IllegalArgumentException(op + ": weight must be [Cout, k..., Cin] (" + shapes + ")");
+        for (int d = 0; d < rb.kernelSize.length; d++)
+            if (ws[1 + d] != rb.kernelSize[d])
+                throw new IllegalArgumentException(op + ": weight kernel dims differ from the rulebook's kernel (" + shapes + ")");
+        if (ws[ws.length - 1] != xs[1])
+            throw new IllegalArgumentException(op + ": weight expects " + ws[ws.length - 1] + " input channels, features have " + xs[1] + " (" + shapes + ")");
+        if (b != null && (b.dim() != 1 || b.size(0) != ws[0]))
+            throw new IllegalArgumentException(op + ": bias must be [" + ws[0] + "] (" + shapes + ")");
+        if (x.dtype() != w.dtype() || (b != null && b.dtype() != w.dtype()) || !w.dtype().isFloating())
+            throw new IllegalArgumentException(op + ": features, weight and bias must share one floating dtype, got "
+                    + x.dtype().torchName() + ", " + w.dtype().torchName() + (b == null ? "" : ", " + b.dtype().torchName()));
+    }
+
+    // ------------------------------------------------------------------ kernels
+
+    /** y [numOut, Cout] = sum over offsets of scatter(gather(x) · W_k^T) (+ bias). */
+    static Tensor forward(Tensor x, Tensor w, Tensor b, Rulebook rb) {
+        Arith a = Arith.of(w.dtype());
+        int cout = w.size(0), cin = w.size(w.dim() - 1), kv = rb.kernelVolume;
+        Tensor xc = x.contiguous(), wc = w.contiguous();
+        // W_k as a contiguous [Cin, Cout] block per offset, so every GEMM reads B with unit stride
+        Object wt = a.alloc(kv * cin * cout);
+        a.transposeWeight(wc, wt, cout, kv, cin);
+        Object y = a.alloc(rb.numOut * cout);
+        int maxPairs = maxPairs(rb);
+        Object gbuf = a.alloc(maxPairs * cin), obuf = a.alloc(maxPairs * cout);
+        Object xd = a.data(xc);
+        int xo = xc.offset();
+        if (rb.identityOffset >= 0)
+            a.gemm(rb.numIn, cout, cin, xd, xo, cin, 1, wt, rb.identityOffset * cin * cout, cout, 1, y, 0, cout, false);
+        for (int k = 0; k < kv; k++) {
+            if (k == rb.identityOffset) continue;
+            int s = rb.pairStart[k], n = rb.pairStart[k + 1] - s;
+            if (n == 0) continue;
+            a.gatherGemmScatter(xd, xo, cin, rb.pairIn, rb.pairOut, s, n, gbuf, wt, k * cin * cout, cout, 1, cout, obuf, y);
+        }
+        if (b != null) a.addRows(y, rb.numOut, cout, b.contiguous());
+        return a.wrap(y, rb.numOut, cout);
+    }
+
+    /** dL/dx [numIn, Cin] = sum over offsets of scatter_in(gather_out(g) · W_k). */
+    static Tensor backwardInput(Tensor g, Tensor w, Rulebook rb) {
+        Arith a = Arith.of(w.dtype());
+        int cout = w.size(0), cin = w.size(w.dim() - 1), kv = rb.kernelVolume;
+        Tensor gc = g.contiguous().to(w.dtype()), wc = w.contiguous();
+        Object gd = a.data(gc), wd = a.data(wc);
+        int go = gc.offset(), wo = wc.offset();
+        Object gx = a.alloc(rb.numIn * cin);
+        int maxPairs = maxPairs(rb);
+        Object gbuf = a.alloc(maxPairs * cout), ibuf = a.alloc(maxPairs * cin);
+        // W_k as B(p = out channel, j = in channel) straight from [Cout, K, Cin]
+        if (rb.identityOffset >= 0)
+            a.gemm(rb.numOut, cin, cout, gd, go, cout, 1, wd, wo + rb.identityOffset * cin, kv * cin, 1, gx, 0, cin, false);
+        for (int k = 0; k < kv; k++) {
+            if (k == rb.identityOffset) continue;
+            int s = rb.pairStart[k], n = rb.pairStart[k + 1] - s;
+            if (n == 0) continue;
+            a.gatherGemmScatter(gd, go, cout, rb.pairOut, rb.pairIn, s, n, gbuf, wd, wo + k * cin, kv * cin, 1, cin, ibuf, gx);
+        }
+        return a.wrap(gx, rb.numIn, cin);
+    }
+
+    /** dL/dW [Cout, k..., Cin]: for each offset, gather_out(g)^T · gather_in(x). */
+    static Tensor backwardWeight(Tensor x, Tensor g, Rulebook rb, int[] wshape) {
+        if (x.dtype() == DType.FLOAT32) return backwardWeightF32(x, g, rb, wshape);
+        Arith a = Arith.of(x.dtype());
+        int cout = wshape[0], cin = wshape[wshape.length - 1], kv = rb.kernelVolume;
+        Tensor xc = x.contiguous(), gc = g.contiguous().to(x.dtype());
+        Object xd = a.data(xc), gd = a.data(gc);
+        int xo = xc.offset(), go = gc.offset();
+        Object gw = a.alloc(cout * kv * cin);
+        int maxPairs = maxPairs(rb);
+        Object gbuf = a.alloc(maxPairs * cout), ibuf = a.alloc(maxPairs * cin);
+        for (int k = 0; k < kv; k++) {
+            int s = rb.pairStart[k], n = rb.pairStart[k + 1] - s;
+            if (n == 0) continue;
+            // C(i = out channel, j = in channel) = sum_p g[out_p, i] * x[in_p, j], written at [i, k, j]
+            if (k == rb.identityOffset) {
+                a.gemm(cout, cin, n, gd, go, 1, cout, xd, xo, cin, 1, gw, k * cin, kv * cin, false);
+            } else {
+                a.gather(gd, go, cout, rb.pairOut, s, n, gbuf);
+                a.gather(xd, xo, cin, rb.pairIn, s, n, ibuf);
+                a.gemm(cout, cin, n, gbuf, 0, 1, cout, ibuf, 0, cin, 1, gw, k * cin, kv * cin, false);
+            }
+        }
+        return a.wrap(gw, wshape);
+    }
+
+    /** Pairs per work item of the float32 weight gradient. */
+    private static final int WEIGHT_GRAD_CHUNK = 2048;
+
+    /**
+     * The float32 weight gradient, with the pairs of every offset cut into fixed chunks: each chunk gathers its
+     * rows and multiplies into a partial [Cout, Cin] on one thread, all chunks of all offsets in one parallel
+     * loop; the partials are then summed per offset in chunk order, so the bits do not depend on the thread
+     * count. (Per offset, one GEMM of Cout x Cin x pairs has a long K and a small output, which a GEMM
+     * parallelises poorly.)
+     */
+    private static Tensor backwardWeightF32(Tensor x, Tensor g, Rulebook rb, int[] wshape) {
+        int cout = wshape[0], cin = wshape[wshape.length - 1], kv = rb.kernelVolume;
+        Tensor xc = x.contiguous(), gc = g.contiguous().to(DType.FLOAT32);
+        float[] xd = xc.storage().floats(), gd = gc.storage().floats();
+        int xo = xc.offset(), go = gc.offset();
+        int[] itemStart = new int[kv + 1];
+        for (int k = 0; k < kv; k++) {
+            int n = rb.pairStart[k + 1] - rb.pairStart[k];
+            itemStart[k + 1] = itemStart[k] + (n + WEIGHT_GRAD_CHUNK - 1) / WEIGHT_GRAD_CHUNK;
+        }
+        int items = itemStart[kv];
+        int[] itemOffset = new int[items];
+        for (int k = 0; k < kv; k++) for (int t = itemStart[k]; t < itemStart[k + 1]; t++) itemOffset[t] = k;
+        float[][] partial = new float[items][];
+        long work = rb.totalPairs() * cout * cin;
+        Parallel.forRange(0, items, work < Parallel.MIN_PARALLEL_WORK * 4 ? 1 : Parallel.threads(), (lo, hi) -> {
+            float[] gb = new float[WEIGHT_GRAD_CHUNK * cout], ib = new float[WEIGHT_GRAD_CHUNK * cin];
+            for (int t = lo; t < hi; t++) {
+                int k = itemOffset[t];
+                int from = rb.pairStart[k] + (t - itemStart[k]) * WEIGHT_GRAD_CHUNK;
+                int len = Math.min(WEIGHT_GRAD_CHUNK, rb.pairStart[k + 1] - from);
+                for (int p = 0; p < len; p++) {
+                    System.arraycopy(gd, go + rb.pairOut[from + p] * cout, gb, p * cout, cout);
+                    System.arraycopy(xd, xo + rb.pairIn[from + p] * cin, ib, p * cin, cin);
+                }
+                float[] c = new float[cout * cin];
+                // C(i, j) = sum_p g[p, i] x[p, j]: A = gathered g read transposed
+                Sgemm.multiply(cout, cin, len, gb, 0, 1, cout, ib, 0, cin, 1, c, 0, cin, false, 1);
+                partial[t] = c;
+            }
+        });
+        float[] gw = new float[cout * kv * cin];
+        for (int k = 0; k < kv; k++)
+            for (int t = itemStart[k]; t < itemStart[k + 1]; t++) {
+                float[] c = partial[t];
+                for (int i = 0; i < cout; i++) {
+                    int dst = (i * kv + k) * cin, src = i * cin;
+                    for (int j = 0; j < cin; j++) gw[dst + j] += c[src + j];
+                }
+            }
+        return Tensor.ofFloats(gw, wshape);
+    }
+
+    private static int maxPairs(Rulebook rb) {
+        int m = 0;
+        for (int k = 0; k < rb.kernelVolume; k++) if (k != rb.identityOffset) m = Math.max(m, rb.pairStart[k + 1] - rb.pairStart[k]);
+        return m;
+    }
+
+    /** The float32 / float64 primitives the kernels are written in (one algorithm, two element types). */
+    private abstract static sealed class Arith permits F32, F64 {
+        static Arith of(DType dt) {
+            return switch (dt) {
+                case FLOAT32 -> F32.INSTANCE;
+                case FLOAT64 -> F64.INSTANCE;
+                default -> throw new IllegalArgumentException("sparse conv: floating dtype expected, got " + dt.torchName());
+            };
+        }
+
+        abstract Object alloc(int n);
+
+        abstract Object data(Tensor t);
+
+        abstract Tensor wrap(Object data, int... shape);
+
+        abstract void transposeWeight(Tensor w, Object dst, int cout, int kv, int cin);
+
+        /** dst[p, :] = src[srcOff + rows[from + p] * cols, :] for p < n. */
+        abstract void gather(Object src, int srcOff, int cols, int[] rows, int from, int n, Object dst);
+
+        /** dst[dstOff + rows[from + p] * cols, :] += src[p, :] for p < n (rows distinct). */
+        abstract void scatterAdd(Object src, int cols, int[] rows, int from, int n, Object dst, int dstOff);
+
+        abstract void gemm(int m, int n, int k, Object a, int aOff, int rsA, int csA, Object b, int bOff, int rsB, int csB,
+                           Object c, int cOff, int ldc, boolean acc);
+
+        abstract void addRows(Object y, int rows, int cols, Tensor bias);
+
+        /**
+         * One offset's dst[outRows[p]] += src[inRows[p]] · B for its n pairs, B [cols, outCols] at bOff with
+         * strides (rsB, csB). The pairs are split among threads, each gathering, multiplying and scattering
+         * its own share in one pass: one fork per offset instead of three, the gathered rows still in cache
+         * for the GEMM, and no conflicts because an offset's output rows are distinct.
+         */
+        void gatherGemmScatter(Object src, int srcOff, int cols, int[] inRows, int[] outRows, int from, int n, Object gbuf, Object b, int bOff,
+                               int rsB, int csB, int outCols, Object obuf, Object dst) {
+            gather(src, srcOff, cols, inRows, from, n, gbuf);
+            gemm(n, outCols, cols, gbuf, 0, cols, 1, b, bOff, rsB, csB, obuf, 0, outCols, false);
+            scatterAdd(obuf, outCols, outRows, from, n, dst, 0);
+        }
+    }
+
+    private static final class F32 extends Arith {
+        static final F32 INSTANCE = new F32();
+
+        Object alloc(int n) { return new float[n]; }
+
+        Object data(Tensor t) { return t.storage().floats(); }
+
+        Tensor wrap(Object data, int... shape) { return Tensor.ofFloats((float[]) data, shape); }
+
+        void transposeWeight(Tensor w, Object dst, int cout, int kv, int cin) {
+            float[] s = w.storage().floats(), d = (float[]) dst;
+            int o = w.offset();
+            for (int j = 0; j < cout; j++)
+                for (int k = 0; k < kv; k++)
+                    for (int p = 0; p < cin; p++) d[(k * cin + p) * cout + j] = s[o + (j * kv + k) * cin + p];
+        }
+
+        void gather(Object src, int srcOff, int cols, int[] rows, int from, int n, Object dst) {
+            float[] s = (float[]) src, d = (float[]) dst;
+            Parallel.forWork(n, (long) n * cols, (lo, hi) -> {
+                for (int p = lo; p < hi; p++) System.arraycopy(s, srcOff + rows[from + p] * cols, d, p * cols, cols);
+            });
+        }
+
+        void scatterAdd(Object src, int cols, int[] rows, int from, int n, Object dst, int dstOff) {
+            float[] s = (float[]) src, d = (float[]) dst;
+            Parallel.forWork(n, (long) n * cols, (lo, hi) -> {
+                for (int p = lo; p < hi; p++) {
+                    int o = dstOff + rows[from + p] * cols, q = p * cols;
+                    for (int c = 0; c < cols; c++) d[o + c] += s[q + c];
+                }
+            });
+        }
+
+        void gemm(int m, int n, int k, Object a, int aOff, int rsA, int csA, Object b, int bOff, int rsB, int csB,
+                  Object c, int cOff, int ldc, boolean acc) {
+            Sgemm.multiply(m, n, k, (float[]) a, aOff, rsA, csA, (float[]) b, bOff, rsB, csB, (float[]) c, cOff, ldc, acc);
+        }
+
+        @Override
+        void gatherGemmScatter(Object src, int srcOff, int cols, int[] inRows, int[] outRows, int from, int n, Object gbuf, Object b, int bOff,
+                               int rsB, int csB, int outCols, Object obuf, Object dst) {
+            float[] s = (float[]) src, g = (float[]) gbuf, w = (float[]) b, o = (float[]) obuf, d = (float[]) dst;
+            long work = (long) n * cols * outCols;
+            int threads = work < Parallel.MIN_PARALLEL_WORK * 4 ? 1 : Parallel.threads();
+            Parallel.forRange(0, n, threads, (lo, hi) -> {
+                int len = hi - lo;
+                // each share uses its own rows [lo, hi) of the scratch buffers
+                for (int p = lo; p < hi; p++) System.arraycopy(s, srcOff + inRows[from + p] * cols, g, p * cols, cols);
+                Sgemm.multiply(len, outCols, cols, g, lo * cols, cols, 1, w, bOff, rsB, csB, o, lo * outCols, outCols, false, 1);
+                for (int p = lo; p < hi; p++) {
+                    int t = outRows[from + p] * outCols, q = p * outCols;
+                    for (int c = 0; c < outCols; c++) d[t + c] += o[q + c];
+                }
+            });
+        }
+
+        void addRows(Object y, int rows, int cols, Tensor bias) {
+            float[] d = (float[]) y, b = bias.storage().floats();
+            int bo = bias.offset();
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) d[r * cols + c] += b[bo + c];
+        }
+    }
+
+    private static final class F64 extends Arith {
+        static final F64 INSTANCE = new F64();
+
+        Object alloc(int n) { return new double[n]; }
+
+        Object data(Tensor t) { return t.storage().doubles(); }
+
+        Tensor wrap(Object data, int... shape) { return Tensor.of((double[]) data, shape); }
+
+        void transposeWeight(Tensor w, Object dst, int cout, int kv, int cin) {
+            double[] s = w.storage().doubles(), d = (double[]) dst;
+            int o = w.offset();
+            for (int j = 0; j < cout; j++)
+                for (int k = 0; k < kv; k++)
+                    for (int p = 0; p < cin; p++) d[(k * cin + p) * cout + j] = s[o + (j * kv + k) * cin + p];
+        }
+
+        void gather(Object src, int srcOff, int cols, int[] rows, int from, int n, Object dst) {
+            double[] s = (double[]) src, d = (double[]) dst;
+            for (int p = 0; p < n; p++) System.arraycopy(s, srcOff + rows[from + p] * cols, d, p * cols, cols);
+        }
+
+        void scatterAdd(Object src, int cols, int[] rows, int from, int n, Object dst, int dstOff) {
+            double[] s = (double[]) src, d = (double[]) dst;
+            for (int p = 0; p < n; p++) {
+                int o = dstOff + rows[from + p] * cols, q = p * cols;
+                for (int c = 0; c < cols; c++) d[o + c] += s[q + c];
+            }
+        }
+
+        void gemm(int m, int n, int k, Object a, int aOff, int rsA, int csA, Object b, int bOff, int rsB, int csB,
+                  Object c, int cOff, int ldc, boolean acc) {
+            Dgemm.multiply(m, n, k, (double[]) a, aOff, rsA, csA, (double[]) b, bOff, rsB, csB, (double[]) c, cOff, ldc, acc);
+        }
+
+        void addRows(Object y, int rows, int cols, Tensor bias) {
+            double[] d = (double[]) y, b = bias.storage().doubles();
+            int bo = bias.offset();
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) d[r * cols + c] += b[bo + c];
+        }
+    }
+}
