@@ -2,6 +2,7 @@ package fuse3d.examples.bench;
 
 import fuse3d.sparse.bev.BevPoolBench;
 import fuse3d.sparse.box.Nms;
+import fuse3d.sparse.conv.SparseConvBench;
 import fuse3d.sparse.voxel.SyntheticScan;
 import fuse3d.sparse.voxel.VoxelGrid;
 import fuse3d.sparse.voxel.Voxelizer;
@@ -14,8 +15,8 @@ import java.io.PrintStream;
 /**
  * The sparse world's figures as {@code bench} lines, on a KITTI-sized scan drawn as a LiDAR would see it
  * (ground, buildings, cars and pedestrians from {@link SyntheticScan}, about 120k points) with the KITTI
- * config (range [0, -40, -3, 70.4, 40, 1], voxel 0.05 x 0.05 x 0.1 m): voxelization, rotated NMS of 4k boxes,
- * and BEV pooling at BEVDet's sizes.
+ * config (range [0, -40, -3, 70.4, 40, 1], voxel 0.05 x 0.05 x 0.1 m): voxelization, the rulebooks and
+ * VoxelBackBone8x ({@link SparseConvBench}), rotated NMS of 4k boxes, and BEV pooling at BEVDet's sizes.
  */
 public final class SparseBench {
     private SparseBench() {}
@@ -30,6 +31,10 @@ public final class SparseBench {
         double voxMs = TensorBench.time(() -> v[0] = voxelizer.voxelize(points), quick) / 1e6;
         out.printf("bench voxelize points=%d voxels=%d max_points=5 max_voxels=40000 ms=%.2f threads=%d%n",
                 points.size(0), v[0].count(), voxMs, threads);
+        out.flush();
+
+        // the backbone sees every occupied voxel of the scan (OpenPCDet's test-time cap, 40000, is about that)
+        SparseConvBench.run(out, SparseConvBench.occupiedVoxels(points), "synthetic", points.size(0), quick ? 3 : 7);
         out.flush();
 
         // 4k candidate boxes clustered round 200 objects (centres within ~0.3 m, headings within ~0.1 rad), as a
