@@ -7,6 +7,8 @@ import fuse3d.tensor.Tensor;
 import fuse3d.tensor.cpu.Dgemm;
 import fuse3d.tensor.cpu.Parallel;
 import fuse3d.tensor.cpu.Sgemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Sparse convolution on a {@link Rulebook} by gather, GEMM, scatter-add per kernel offset, with its backward
@@ -279,6 +281,13 @@ public final class SparseConvFunction {
             float[] s = (float[]) src, g = (float[]) gbuf, w = (float[]) b, o = (float[]) obuf, d = (float[]) dst;
             long work = (long) n * cols * outCols;
             int threads = work < Parallel.MIN_PARALLEL_WORK * 4 ? 1 : Parallel.threads();
+            if (csB == 1 && outCols % V.length() == 0 && fuse3d.tensor.cpu.Simd.ENABLED) {
+                // Channel counts are small (16..128), so a GEMM per offset spends its time packing and copying;
+                // instead each pair's output row takes x_row . W_k straight from x and W (which stays in L1).
+                // Output rows are distinct within one offset, so pairs split over threads without races.
+                Parallel.forRange(0, n, threads, (lo, hi) -> pairRows(s, srcOff, cols, inRows, outRows, from + lo, from + hi, w, bOff, rsB, outCols, d));
+                return;
+            }
             Parallel.forRange(0, n, threads, (lo, hi) -> {
                 int len = hi - lo;
                 // each share uses its own rows [lo, hi) of the scratch buffers
@@ -289,6 +298,23 @@ public final class SparseConvFunction {
                     for (int c = 0; c < outCols; c++) d[t + c] += o[q + c];
                 }
             });
+        }
+
+        private static final VectorSpecies<Float> V = fuse3d.tensor.cpu.Simd.F;
+
+        /** d[outRows[p]] += s[inRows[p]] . W for pairs p in [p0, p1): W row c at bOff + c * rsB, outCols wide. */
+        private static void pairRows(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int bOff, int rsB,
+                                     int outCols, float[] d) {
+            int vl = V.length();
+            for (int p = p0; p < p1; p++) {
+                int xi = srcOff + inRows[p] * cols, yo = outRows[p] * outCols;
+                for (int v = 0; v < outCols; v += vl) {
+                    FloatVector acc = FloatVector.fromArray(V, d, yo + v);
+                    for (int c = 0; c < cols; c++)
+                        acc = FloatVector.fromArray(V, w, bOff + c * rsB + v).fma(FloatVector.broadcast(V, s[xi + c]), acc);
+                    acc.intoArray(d, yo + v);
+                }
+            }
         }
 
         void addRows(Object y, int rows, int cols, Tensor bias) {
