@@ -155,9 +155,10 @@ public record Occ3dLabels(int nx, int ny, int nz, byte[] semantics, boolean[] ma
 
     /**
      * Writes {@code semantics} (uint8) and the masks present (uint8 0/1, or bool when {@code boolMasks}),
-     * deflated when {@code compressed}; atomically (temporary file, then rename).
+     * deflated when {@code compressed}; atomically (temporary file, then rename), creating missing directories.
      */
     public void write(Path file, boolean compressed, boolean boolMasks) throws IOException {
+        createParent(file);
         Map<String, RawArray> arrays = new LinkedHashMap<>();
         Set<String> uint8 = new HashSet<>();
         arrays.put("semantics", RawArray.of(unsigned(semantics), shape()));
@@ -173,7 +174,14 @@ public record Occ3dLabels(int nx, int ny, int nz, byte[] semantics, boolean[] ma
 
     /** Writes the labels alone as GDFusion's prediction files do: one uint8 array {@code pred}, deflated. */
     public void writeGdfusionPrediction(Path file) throws IOException {
+        createParent(file);
         Npy.writeNpz(file, Map.of("pred", RawArray.of(unsigned(semantics), shape())), true, Set.of("pred"));
+    }
+
+    /** Writers create missing parent directories, so a whole Occ3D tree can be written sample by sample. */
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) java.nio.file.Files.createDirectories(parent);
     }
 
     private static int[] unsigned(byte[] b) {

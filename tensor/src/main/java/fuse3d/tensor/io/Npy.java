@@ -117,6 +117,9 @@ public final class Npy {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
             throw new ArrayFileException(file, null, "not a valid .npz (zip) archive: " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            // A zip cut short before its end-of-central-directory record fails here, not as a ZipException.
+            throw new ArrayFileException(file, null, "not a valid .npz (zip) archive: ends before its central directory", e);
         }
         try (zip) {
             Enumeration<? extends ZipEntry> entries = zip.entries();

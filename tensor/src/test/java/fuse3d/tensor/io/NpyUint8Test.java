@@ -20,7 +20,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Storing INT32/BOOL arrays of an .npz as uint8, as Occ3D's labels.npz does. */
+/** Storing INT32/BOOL arrays of an .npz as uint8, as Occ3D's labels.npz does; and truncated archives. */
 class NpyUint8Test {
 
     @Test
@@ -65,5 +65,18 @@ class NpyUint8Test {
                 () -> Npy.writeNpz(f, Map.of("s", RawArray.of(new float[] {1}, 1)), true, Set.of("s")));
         assertThrows(ArrayFileException.class,
                 () -> Npy.writeNpz(f, Map.of("s", RawArray.of(new int[] {1}, 1)), true, Set.of("t")));
+    }
+
+    /** Regression: a zip cut before its central directory made ZipFile throw a bare EOFException. */
+    @Test
+    void npzCutBeforeItsCentralDirectoryIsAnArrayFileException(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("cut.npz");
+        Npy.writeNpz(f, Map.of("a", RawArray.of(new int[] {1, 2, 3}, 3)), true);
+        byte[] all = Files.readAllBytes(f);
+        for (int keep : new int[] {0, 5, 22, all.length / 2, all.length - 1}) {
+            Files.write(f, java.util.Arrays.copyOf(all, keep));
+            ArrayFileException e = assertThrows(ArrayFileException.class, () -> Npy.readNpz(f), "kept " + keep + " bytes");
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        }
     }
 }
