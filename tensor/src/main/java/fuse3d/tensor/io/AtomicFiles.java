@@ -12,13 +12,18 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Writes a file through a temporary sibling and an atomic rename, so readers never see a partial file. */
-final class AtomicFiles {
+/**
+ * Writes a file through a temporary sibling and an atomic rename, so readers never see a partial file.
+ *
+ * <p>Public so that the dataset writers of other modules (labels, info files, metric JSON) share the one
+ * implementation.
+ */
+public final class AtomicFiles {
     private AtomicFiles() {}
 
     /** The body that produces the file's bytes. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -28,7 +33,7 @@ final class AtomicFiles {
      * because a rename is only atomic within one file system; it is deleted if anything fails, and the old
      * target (if any) is left untouched.
      */
-    static void write(Path target, Body body) throws IOException {
+    public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;

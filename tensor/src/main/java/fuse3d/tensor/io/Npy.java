@@ -43,6 +43,7 @@ import java.util.zip.ZipOutputStream;
  * Other types (uint64, complex, strings, objects, structured dtypes) are rejected with an
  * {@link ArrayFileException}. Writing always produces format 1.0 (2.0 if the header would not fit),
  * little-endian, C order, with the header laid out byte for byte as NumPy 1.24's {@code np.save} does.
+ * An {@code .npz} writer may store chosen INT32/BOOL arrays as uint8 ({@code |u1}), as Occ3D's labels are.
  *
  * <p>An {@code .npz} is a zip archive of {@code <name>.npy} entries; stored ({@code np.savez}) and deflated
  * ({@code np.savez_compressed}) entries are both read. Every error is an {@link ArrayFileException} naming
@@ -116,6 +117,9 @@ public final class Npy {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
             throw new ArrayFileException(file, null, "not a valid .npz (zip) archive: " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            // A zip cut short before its end-of-central-directory record fails here, not as a ZipException.
+            throw new ArrayFileException(file, null, "not a valid .npz (zip) archive: ends before its central directory", e);
         }
         try (zip) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -145,17 +149,38 @@ public final class Npy {
      * atomically. Entry timestamps are fixed so equal inputs give equal files.
      */
     public static void writeNpz(Path file, Map<String, RawArray> arrays, boolean compressed) throws IOException {
+        writeNpz(file, arrays, compressed, Set.of());
+    }
+
+    /**
+     * As {@link #writeNpz(Path, Map, boolean)}, but the arrays named in {@code asUint8} are stored as uint8
+     * ({@code |u1}), the way datasets such as Occ3D store labels and 0/1 masks; they must be INT32 or BOOL with
+     * every value in 0..255 (checked before anything is written). Reading them back gives INT32, as for any
+     * uint8 file.
+     */
+    public static void writeNpz(Path file, Map<String, RawArray> arrays, boolean compressed, Set<String> asUint8) throws IOException {
         Objects.requireNonNull(arrays, "arrays");
+        Objects.requireNonNull(asUint8, "asUint8");
         for (Map.Entry<String, RawArray> e : arrays.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty())
                 throw new ArrayFileException(file, null, "array names must be non-empty");
             if (e.getValue() == null) throw new ArrayFileException(file, "array '" + e.getKey() + "'", "is null");
         }
+        for (String name : asUint8) {
+            if (!arrays.containsKey(name))
+                throw new ArrayFileException(file, "array '" + name + "'", "is to be stored as uint8 but is not among the arrays " + arrays.keySet());
+            uint8Bytes(file, name, arrays.get(name)); // range check up front, so a bad value leaves no file behind
+        }
         AtomicFiles.write(file, raw -> {
             ZipOutputStream zip = new ZipOutputStream(raw, StandardCharsets.UTF_8);
             for (Map.Entry<String, RawArray> e : arrays.entrySet()) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                write(bytes, e.getValue());
+                if (asUint8.contains(e.getKey())) {
+                    bytes.write(header(e.getValue().shape(), "|u1"));
+                    bytes.write(uint8Bytes(file, e.getKey(), e.getValue()));
+                } else {
+                    write(bytes, e.getValue());
+                }
                 byte[] npy = bytes.toByteArray();
                 ZipEntry ze = new ZipEntry(e.getKey() + ".npy");
                 ze.setTimeLocal(LocalDateTime.of(1980, 1, 1, 0, 0));
@@ -384,10 +409,30 @@ public final class Npy {
         };
     }
 
+    /** The elements of an INT32 or BOOL array as uint8 bytes; any value outside 0..255 is an error. */
+    private static byte[] uint8Bytes(Path file, String name, RawArray a) throws ArrayFileException {
+        String entry = "array '" + name + "'";
+        if (a.dtype() != DType.INT32 && a.dtype() != DType.BOOL)
+            throw new ArrayFileException(file, entry, "only INT32 or BOOL arrays can be stored as uint8, not " + a.dtype());
+        int n = a.numel();
+        byte[] out = new byte[n];
+        ByteBuffer d = a.data();
+        for (int i = 0; i < n; i++) {
+            int v = a.dtype() == DType.BOOL ? d.get(i) : d.getInt(4 * i);
+            if (v < 0 || v > 255)
+                throw new ArrayFileException(file, entry, "element " + i + " is " + v + ", outside uint8's 0..255");
+            out[i] = (byte) v;
+        }
+        return out;
+    }
+
     /** The magic, version, length and padded header dictionary, as NumPy 1.24's np.save lays them out. */
     static byte[] header(RawArray a) {
-        int[] shape = a.shape();
-        StringBuilder dict = new StringBuilder("{'descr': '").append(descr(a.dtype()))
+        return header(a.shape(), descr(a.dtype()));
+    }
+
+    private static byte[] header(int[] shape, String descr) {
+        StringBuilder dict = new StringBuilder("{'descr': '").append(descr)
                 .append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) dict.append(", ");
