@@ -148,8 +148,9 @@ class NuScenesEvaluatorTest {
         // linearly with the interpolated confidence to the running mean 0.9 at recall 1:
         // (40 * 0.3 + sum_{j=1..50} (0.3 + 0.012 j)) / 90 = 0.47
         assertEquals(0.47, m.labelTpErrors().get("car").get("trans_err"), 1e-9);
-        // at 1 m only the first is a TP and the second a FP
-        assertEquals(0.0, m.labelAps().get("car").get(0.5), 1e-12);
+        // at 0.5 m only the first is a TP and the second a FP: precision 1 below recall 0.5, 0.5 at the plateau's end
+        // (recall exactly 0.5), 0 above: AP = (39 * 0.9 + 0.4) / 90 / 0.9
+        assertEquals((39 * 0.9 + 0.4) / 90 / 0.9, m.labelAps().get("car").get(0.5), 1e-12);
     }
 
     @Test
