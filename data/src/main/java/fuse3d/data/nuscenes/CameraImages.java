@@ -1,6 +1,7 @@
 package fuse3d.data.nuscenes;
 
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,7 @@ public final class CameraImages {
             rgb.getGraphics().drawImage(img, 0, 0, null);
         }
         BufferedImage out = rgb;
-        AtomicWrite.write(file, o -> {
+        AtomicFiles.write(file, o -> {
             if (!ImageIO.write(out, format, o)) throw new IOException(file + ": no javax.imageio writer for " + format);
         });
     }

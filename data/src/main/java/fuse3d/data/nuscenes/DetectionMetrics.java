@@ -2,6 +2,7 @@ package fuse3d.data.nuscenes;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -133,7 +134,7 @@ public record DetectionMetrics(DetectionConfig cfg, Map<String, Map<Double, Doub
      * json module does, so the devkit's tooling reads the file back.
      */
     public void writeJson(Path file) throws IOException {
-        AtomicWrite.write(file, out -> {
+        AtomicFiles.write(file, out -> {
             try (JsonGenerator g = NuScenesTables.MAPPER.createGenerator(out).useDefaultPrettyPrinter()) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 g.disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
@@ -193,7 +194,7 @@ public record DetectionMetrics(DetectionConfig cfg, Map<String, Map<Double, Doub
 
     /** Writes {@code metrics_details.json}: one entry {@code "<class>:<dist_th>"} per curve with its 101-point arrays. */
     public void writeDetailsJson(Path file) throws IOException {
-        AtomicWrite.write(file, out -> {
+        AtomicFiles.write(file, out -> {
             try (JsonGenerator g = NuScenesTables.MAPPER.createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 g.disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());

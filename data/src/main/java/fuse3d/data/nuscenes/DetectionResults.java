@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ public record DetectionResults(Map<String, Boolean> meta, Map<String, List<Detec
 
     /** Writes the submission JSON through a temporary file (NaN velocities are written as NaN, as Python's json does). */
     public void write(Path file) throws IOException {
-        AtomicWrite.write(file, out -> {
+        AtomicFiles.write(file, out -> {
             try (JsonGenerator g = NuScenesTables.MAPPER.createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 g.disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());

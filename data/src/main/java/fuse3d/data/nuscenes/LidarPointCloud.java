@@ -1,6 +1,7 @@
 package fuse3d.data.nuscenes;
 
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,6 +53,6 @@ public final class LidarPointCloud {
         float[] v = points.contiguous().toFloatArray();
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
-        AtomicWrite.write(file, out -> out.write(b.array()));
+        AtomicFiles.write(file, out -> out.write(b.array()));
     }
 }

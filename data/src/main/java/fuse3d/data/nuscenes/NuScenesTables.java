@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import fuse3d.sparse.bev.Pose;
 import fuse3d.sparse.bev.SensorPose;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -595,7 +596,7 @@ public final class NuScenesTables {
     }
 
     private static <T> void writeTable(Path dir, String table, Iterable<T> rows, RowWriter<T> w) throws IOException {
-        AtomicWrite.write(dir.resolve(table + ".json"), out -> {
+        AtomicFiles.write(dir.resolve(table + ".json"), out -> {
             try (JsonGenerator g = MAPPER.createGenerator(out).useDefaultPrettyPrinter()) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 g.writeStartArray();

@@ -1,6 +1,7 @@
 package fuse3d.data.nuscenes;
 
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -207,7 +208,7 @@ public final class RadarPointCloud {
         all.writeBytes(h.toString().getBytes(StandardCharsets.US_ASCII));
         all.writeBytes(b.array());
         all.write('\n');
-        AtomicWrite.write(file, out -> all.writeTo(out));
+        AtomicFiles.write(file, out -> all.writeTo(out));
     }
 
 }

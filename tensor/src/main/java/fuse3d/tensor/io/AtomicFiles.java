@@ -31,11 +31,13 @@ public final class AtomicFiles {
      * Runs {@code body} against a new temporary file in the target's directory, forces it to disk, then
      * renames it over {@code target} with {@code ATOMIC_MOVE}. The temporary file lives in the same directory
      * because a rename is only atomic within one file system; it is deleted if anything fails, and the old
-     * target (if any) is left untouched.
+     * target (if any) is left untouched. Missing parent directories are created.
      */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
+        // a dataset writer fills new trees (samples/LIDAR_TOP/...): missing parent directories are made
+        if (dir != null) Files.createDirectories(dir);
         Path tmp = null;
         FileChannel ch = null;
         // CREATE_NEW with a random name rather than Files.createTempFile: the latter creates mode 0600 files,
