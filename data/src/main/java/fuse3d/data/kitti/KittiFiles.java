@@ -1,0 +1,115 @@
+package fuse3d.data.kitti;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** File plumbing shared by the KITTI readers and writers: atomic writes, number parsing and formatting. */
+final class KittiFiles {
+    private KittiFiles() {}
+
+    @FunctionalInterface
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes through a temporary sibling and an atomic rename, so that a reader never sees a half-written file
+     * (fuse3d.tensor.io.AtomicFiles does the same but is package-private there). Parent folders are created.
+     */
+    static void writeAtomically(Path target, Body body) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = null;
+        FileChannel ch = null;
+        for (int attempt = 0; ch == null; attempt++) {
+            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+        boolean done = false;
+        try {
+            try (FileChannel c = ch; OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c), 1 << 16)) {
+                body.writeTo(out);
+                out.flush();
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
+        } finally {
+            if (!done) Files.deleteIfExists(tmp);
+        }
+    }
+
+    static void writeText(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        writeAtomically(target, out -> out.write(bytes));
+    }
+
+    /** Reads a whole file; a missing one gives a {@link KittiFormatException} naming it. */
+    static byte[] readBytes(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new KittiFormatException(String.valueOf(file), null, "no such file", e);
+        }
+    }
+
+    /** Reads a UTF-8 text file; malformed UTF-8 is reported as such rather than silently replaced. */
+    static String readText(Path file) throws IOException {
+        byte[] bytes = readBytes(file);
+        var dec = StandardCharsets.UTF_8.newDecoder();
+        try {
+            return dec.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new KittiFormatException(String.valueOf(file), null, "not UTF-8 text", e);
+        }
+    }
+
+    /** Text split into lines (LF or CRLF); a final newline does not make an extra line. */
+    static String[] lines(String text) {
+        if (text.isEmpty()) return new String[0];
+        String[] l = text.split("\r?\n", -1);
+        if (l[l.length - 1].isEmpty()) return java.util.Arrays.copyOf(l, l.length - 1);
+        return l;
+    }
+
+    /** Parses a finite number, or throws naming the file, the line and the field. */
+    static double number(String token, Path file, int line, String field) throws KittiFormatException {
+        double v;
+        try {
+            v = Double.parseDouble(token);
+        } catch (NumberFormatException e) {
+            throw KittiFormatException.atLine(file, line, field + " '" + abbreviate(token) + "' is not a number");
+        }
+        if (!Double.isFinite(v)) throw KittiFormatException.atLine(file, line, field + " is " + token + ", not a finite number");
+        return v;
+    }
+
+    static String abbreviate(String s) { return s.length() > 40 ? s.substring(0, 37) + "..." : s; }
+
+    /**
+     * A number as KITTI files write them (two decimals) when that is exact, else the shortest decimal that reads
+     * back to the same double: labels keep their look and every write-read round trip is exact.
+     */
+    static String format(double v) {
+        if (v == 0) return 1 / v < 0 ? "-0.00" : "0.00"; // keep the sign of -0.0
+        BigDecimal exact = BigDecimal.valueOf(v); // shortest repr of the double
+        if (exact.scale() <= 2) return exact.setScale(2).toPlainString();
+        return exact.toPlainString();
+    }
+}
