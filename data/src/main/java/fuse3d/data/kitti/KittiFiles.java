@@ -1,58 +1,21 @@
 package fuse3d.data.kitti;
 
-import java.io.BufferedOutputStream;
+import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** File plumbing shared by the KITTI readers and writers: atomic writes, number parsing and formatting. */
 final class KittiFiles {
     private KittiFiles() {}
 
-    @FunctionalInterface
-    interface Body {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /**
-     * Writes through a temporary sibling and an atomic rename, so that a reader never sees a half-written file
-     * (fuse3d.tensor.io.AtomicFiles does the same but is package-private there). Parent folders are created.
-     */
-    static void writeAtomically(Path target, Body body) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = null;
-        FileChannel ch = null;
-        for (int attempt = 0; ch == null; attempt++) {
-            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 100) throw e;
-            }
-        }
-        boolean done = false;
-        try {
-            try (FileChannel c = ch; OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c), 1 << 16)) {
-                body.writeTo(out);
-                out.flush();
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) Files.deleteIfExists(tmp);
-        }
+    /** Writes through a temporary sibling and an atomic rename (the shared {@link AtomicFiles}). */
+    static void writeAtomically(Path target, AtomicFiles.Body body) throws IOException {
+        AtomicFiles.write(target, body);
     }
 
     static void writeText(Path target, String text) throws IOException {
