@@ -2,7 +2,6 @@ package fuse3d.data.kitti;
 
 import fuse3d.tensor.io.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
