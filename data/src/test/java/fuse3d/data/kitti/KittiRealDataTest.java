@@ -8,27 +8,27 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import fuse3d.sparse.bev.KittiCalibration;
 import fuse3d.sparse.points.PointsInBoxes;
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.testing.SampleData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 /**
  * The six real KITTI frames of /work/shared/data/kitti (read in place, never copied into the project): they load,
  * every labelled 3D box projects onto its 2D box, LiDAR points fall inside the labelled boxes, and infos and a GT
  * database are built from them (in a temporary folder that links to the real files).
  */
 class KittiRealDataTest {
-    static final Path SHARED = Path.of(System.getProperty("fuse3d.shared.data", "/work/shared/data"), "kitti");
+    static final Path SHARED = SampleData.find("kitti").orElse(Path.of("kitti"));
     static Path root;
 
     @BeforeAll
     static void link(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(SHARED.resolve("training/velodyne")),
-                "the real KITTI sample frames are not present at " + SHARED + " (set -Dfuse3d.shared.data to their folder's parent)");
+                SampleData.missing("kitti/training/velodyne"));
         root = tmp;
         Files.createDirectories(tmp.resolve("training"));
         for (String d : List.of("velodyne", "calib", "label_2", "image_2"))

@@ -9,23 +9,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import fuse3d.sparse.bev.Pose;
 import fuse3d.sparse.points.PointsInBoxes;
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.testing.SampleData;
+import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-
 /**
  * The real nuScenes key frame in ../shared/data/nuscenes (v1.0-mini scene-0061, first sample; its README): the
  * LiDAR file loads, its 69 boxes hold their recorded point counts for most boxes, and the camera images load.
  * Skipped, with the reason, when the folder is absent.
  */
 class RealKeyframeTest {
-    static final Path ROOT = Path.of(System.getProperty("fuse3d.shared.data", "../../shared/data")).resolve("nuscenes");
     static final String INFO = "n015-2018-07-24-11-22-45+0800.info.json";
 
     static Path root() {
-        Path r = ROOT;
-        if (!Files.isDirectory(r)) r = Path.of("/work/shared/data/nuscenes");
-        assumeTrue(Files.isRegularFile(r.resolve(INFO)), "real nuScenes sample data not present at " + ROOT + " (see shared/data/README.md)");
+        Path r = SampleData.find("nuscenes").orElse(null);
+        assumeTrue(r != null && Files.isRegularFile(r.resolve(INFO)), SampleData.missing("nuscenes/" + INFO));
         return r;
     }
 

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fuse3d.tensor.testing.SampleData;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,10 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 /**
  * The real Occ3D-nuScenes sample of the shared data folder (never copied into the project: nuScenes terms,
  * non-commercial). Skipped, with the reason, when the folder is absent.
@@ -25,10 +25,9 @@ class Occ3dRealDataTest {
     private static final String TOKEN = "29796060110c4163b07f06eff4af0753";
 
     private static Path labels() {
-        String dir = System.getProperty("fuse3d.occ3d.dir", "/work/shared/data/occ3d");
-        Path p = Path.of(dir, TOKEN, "labels.npz");
-        Assumptions.assumeTrue(Files.isRegularFile(p), "real Occ3D sample not found at " + p
-                + " (the shared data folder is not mounted here; -Dfuse3d.occ3d.dir=DIR points to it)");
+        String rel = "occ3d/" + TOKEN + "/labels.npz";
+        Path p = SampleData.find(rel).orElse(null);
+        Assumptions.assumeTrue(p != null && Files.isRegularFile(p), SampleData.missing(rel));
         return p;
     }
 

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import fuse3d.tensor.Tensor;
 import fuse3d.tensor.io.SafeTensors;
 import fuse3d.tensor.io.TensorIO;
+import fuse3d.tensor.testing.SampleData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** Shared test inputs: the golden file written by tests/golden/sparse/gen_bev.py and the optional real sample data. */
 final class BevFixtures {
@@ -46,16 +46,8 @@ final class BevFixtures {
         return a;
     }
 
-    /**
-     * The shared real-data folder (KITTI frames, a nuScenes keyframe), which is not part of the project and never
-     * copied into it; {@code -Dfuse3d.data.dir=...} points elsewhere. Empty when absent: tests then skip.
-     */
-    static Optional<Path> sharedData(String sub) {
-        String prop = System.getProperty("fuse3d.data.dir");
-        return Stream.of(prop, "/work/shared/data", "../shared/data", "shared/data")
-                .filter(s -> s != null && !s.isEmpty()).map(s -> Path.of(s, sub)).filter(Files::exists).findFirst();
-    }
+    /** A path in the real sample-data folder (never part of the project); empty when absent: tests then skip. */
+    static Optional<Path> sharedData(String sub) { return SampleData.find(sub); }
 
-    static final String NO_DATA = " not found under -Dfuse3d.data.dir, /work/shared/data, ../shared/data or shared/data"
-            + " (the shared real-data folder is not mounted here, so this real-data check is skipped)";
+    static final String NO_DATA = " not found: " + SampleData.missing("kitti, nuscenes");
 }

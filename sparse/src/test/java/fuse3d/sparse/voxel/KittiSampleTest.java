@@ -5,19 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fuse3d.autograd.Var;
 import fuse3d.tensor.Tensor;
+import fuse3d.tensor.testing.SampleData;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-
 /**
  * Voxelization of a real KITTI frame (velodyne 000000, shared sample data), when that data is on this machine;
  * skipped otherwise. Checks the laws that hold on any scan and that hard and dynamic voxelization agree.
  */
 class KittiSampleTest {
-    static final Path FRAME = Path.of(System.getProperty("fuse3d.data", "/work/shared/data"), "kitti/training/velodyne/000000.bin");
+    static final String FRAME_PATH = "kitti/training/velodyne/000000.bin";
+    static final Path FRAME = SampleData.find(FRAME_PATH).orElse(Path.of(FRAME_PATH));
 
     static Tensor read() throws Exception {
         byte[] raw = Files.readAllBytes(FRAME);
@@ -28,7 +29,7 @@ class KittiSampleTest {
 
     @Test
     void hardAndDynamicVoxelizationAgreeOnARealScan() throws Exception {
-        Assumptions.assumeTrue(Files.isReadable(FRAME), "KITTI sample frame not present at " + FRAME + " (see /work/shared/data/README.md)");
+        Assumptions.assumeTrue(Files.isReadable(FRAME), SampleData.missing(FRAME_PATH));
         Tensor pts = read();
         assertEquals(115_384, pts.size(0));
         VoxelGrid grid = VoxelGrid.kitti();
