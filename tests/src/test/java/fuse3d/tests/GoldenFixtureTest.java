@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fuse3d.tensor.Tensor;
-import fuse3d.tensor.io.SafeTensors;
-import fuse3d.tensor.io.TensorIO;
 import fuse3d.tensor.ops.Args;
+import fuse3d.tensor.testing.GoldenCases;
 import fuse3d.tensor.ops.OpRegistry;
 import fuse3d.tensor.ops.OpSpec;
 import fuse3d.tensor.testing.Closeness;
@@ -17,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,33 +30,17 @@ import org.junit.jupiter.api.TestFactory;
 class GoldenFixtureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One fixture case: the op name, its args, and named tensors. */
+    /** One fixture case (the shared reader's). */
     record Case(String file, String name, String op, Args args, List<Tensor> inputs, List<Tensor> outputs) {}
 
     static List<Case> loadAll() throws IOException, URISyntaxException {
         Path dir = Path.of(GoldenFixtureTest.class.getResource("/golden").toURI());
         List<Case> cases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList()) {
-                Map<String, Tensor> tensors = TensorIO.readSafeTensors(f);
-                Map<String, String> meta = SafeTensors.readMetadata(f);
-                for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> spec = JSON.readValue(e.getValue(), Map.class);
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> args = (Map<String, Object>) spec.get("args");
-                    cases.add(new Case(f.getFileName().toString(), e.getKey(), (String) spec.get("op"), new Args(args),
-                            numbered(tensors, e.getKey() + "/in"), numbered(tensors, e.getKey() + "/out")));
-                }
-            }
+            for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList())
+                for (GoldenCases.Case c : GoldenCases.read(f)) cases.add(new Case(c.file(), c.name(), c.op(), c.args(), c.inputs(), c.outputs()));
         }
         return cases;
-    }
-
-    private static List<Tensor> numbered(Map<String, Tensor> tensors, String prefix) {
-        List<Tensor> r = new ArrayList<>();
-        for (int i = 0; tensors.containsKey(prefix + i); i++) r.add(tensors.get(prefix + i));
-        return r;
     }
 
     /** Per-op tolerances where PyTorch's float32 kernels accumulate in a different order than ours. */

@@ -9,17 +9,16 @@ import fuse3d.tensor.io.SafeTensors;
 import fuse3d.tensor.io.TensorIO;
 import fuse3d.tensor.ops.Args;
 import fuse3d.tensor.testing.Closeness;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import fuse3d.tensor.testing.GoldenCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Replays golden/losses.safetensors (PyTorch 1.13 values and input gradients, written by
@@ -34,21 +33,9 @@ class LossGoldenTest {
     record Case(String name, String op, Args args, Map<String, Tensor> tensors, Tensor loss, Tensor grad) {}
 
     static List<Case> load() throws Exception {
-        Path file = Path.of(LossGoldenTest.class.getResource("/golden/losses.safetensors").toURI());
-        Map<String, Tensor> all = TensorIO.readSafeTensors(file);
         List<Case> cases = new ArrayList<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(SafeTensors.readMetadata(file)).entrySet()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = JSON.readValue(e.getValue(), Map.class);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> args = (Map<String, Object>) spec.get("args");
-            @SuppressWarnings("unchecked")
-            List<String> names = (List<String>) args.get("tensors");
-            Map<String, Tensor> named = new HashMap<>();
-            for (int i = 0; i < names.size(); i++) named.put(names.get(i), all.get(e.getKey() + "/in" + i));
-            cases.add(new Case(e.getKey(), (String) spec.get("op"), new Args(args), named,
-                    all.get(e.getKey() + "/out0"), all.get(e.getKey() + "/out1")));
-        }
+        for (GoldenCases.Case c : GoldenCases.read(Path.of(LossGoldenTest.class.getResource("/golden/losses.safetensors").toURI())))
+            cases.add(new Case(c.name(), c.op(), c.args(), c.named(), c.outputs().get(0), c.outputs().size() > 1 ? c.outputs().get(1) : null));
         return cases;
     }
 

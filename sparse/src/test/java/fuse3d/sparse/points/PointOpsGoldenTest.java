@@ -13,14 +13,14 @@ import fuse3d.tensor.io.SafeTensors;
 import fuse3d.tensor.io.TensorIO;
 import fuse3d.tensor.ops.Args;
 import fuse3d.tensor.testing.Closeness;
+import fuse3d.tensor.testing.GoldenCases;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays golden/point_ops.safetensors, written by tests/golden/sparse/gen_point_ops.py: plain-torch (1.13)
@@ -34,19 +34,9 @@ class PointOpsGoldenTest {
     record Case(String name, String op, Args args, List<Tensor> in, List<Tensor> out) {}
 
     static List<Case> load() throws Exception {
-        Path file = Path.of(PointOpsGoldenTest.class.getResource("/golden/point_ops.safetensors").toURI());
-        Map<String, Tensor> all = TensorIO.readSafeTensors(file);
         List<Case> cases = new ArrayList<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(SafeTensors.readMetadata(file)).entrySet()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = JSON.readValue(e.getValue(), Map.class);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> args = (Map<String, Object>) spec.get("args");
-            List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
-            for (int i = 0; all.containsKey(e.getKey() + "/in" + i); i++) in.add(all.get(e.getKey() + "/in" + i));
-            for (int i = 0; all.containsKey(e.getKey() + "/out" + i); i++) out.add(all.get(e.getKey() + "/out" + i));
-            cases.add(new Case(e.getKey(), (String) spec.get("op"), new Args(args), in, out));
-        }
+        for (GoldenCases.Case c : GoldenCases.read(Path.of(PointOpsGoldenTest.class.getResource("/golden/point_ops.safetensors").toURI())))
+            cases.add(new Case(c.name(), c.op(), c.args(), c.inputs(), c.outputs()));
         return cases;
     }
 

@@ -11,14 +11,14 @@ import fuse3d.tensor.io.SafeTensors;
 import fuse3d.tensor.io.TensorIO;
 import fuse3d.tensor.ops.Args;
 import fuse3d.tensor.testing.Closeness;
+import fuse3d.tensor.testing.GoldenCases;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays golden/voxel.safetensors, written by tests/golden/sparse/gen_voxel.py with PyTorch 1.13: hard
@@ -32,22 +32,9 @@ class VoxelGoldenTest {
     record Case(String name, String op, Args args, Map<String, Tensor> in, List<Tensor> out) {}
 
     static List<Case> load() throws Exception {
-        Path file = Path.of(VoxelGoldenTest.class.getResource("/golden/voxel.safetensors").toURI());
-        Map<String, Tensor> all = TensorIO.readSafeTensors(file);
         List<Case> cases = new ArrayList<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(SafeTensors.readMetadata(file)).entrySet()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = JSON.readValue(e.getValue(), Map.class);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> args = (Map<String, Object>) spec.get("args");
-            @SuppressWarnings("unchecked")
-            List<String> names = (List<String>) args.get("tensors");
-            Map<String, Tensor> in = new LinkedHashMap<>();
-            for (int i = 0; i < names.size(); i++) in.put(names.get(i), all.get(e.getKey() + "/in" + i));
-            List<Tensor> out = new ArrayList<>();
-            for (int i = 0; all.containsKey(e.getKey() + "/out" + i); i++) out.add(all.get(e.getKey() + "/out" + i));
-            cases.add(new Case(e.getKey(), (String) spec.get("op"), new Args(args), in, out));
-        }
+        for (GoldenCases.Case c : GoldenCases.read(Path.of(VoxelGoldenTest.class.getResource("/golden/voxel.safetensors").toURI())))
+            cases.add(new Case(c.name(), c.op(), c.args(), c.named(), c.outputs()));
         return cases;
     }
 
