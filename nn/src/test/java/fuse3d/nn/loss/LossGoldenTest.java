@@ -2,7 +2,6 @@ package fuse3d.nn.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fuse3d.autograd.Var;
 import fuse3d.tensor.Tensor;
 import fuse3d.tensor.io.SafeTensors;
@@ -26,7 +25,6 @@ import java.util.TreeSet;
  * grad_output, and both the loss and the prediction's gradient must match.
  */
 class LossGoldenTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** float32 against float32 PyTorch: relative 1e-5, plus an absolute floor for entries near 0. */
     private static final double RTOL = 1e-5, ATOL = 1e-6;
 

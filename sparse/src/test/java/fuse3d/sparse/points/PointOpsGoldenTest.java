@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fuse3d.autograd.GradMode;
 import fuse3d.autograd.Var;
 import fuse3d.tensor.Generator;
@@ -28,7 +27,6 @@ import java.util.Map;
  * stored random cotangent. Indices must match exactly; float32 values within 1e-5 relative, 1e-6 absolute.
  */
 class PointOpsGoldenTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final double RTOL = 1e-5, ATOL = 1e-6;
 
     record Case(String name, String op, Args args, List<Tensor> in, List<Tensor> out) {}

@@ -3,7 +3,6 @@ package fuse3d.sparse.voxel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fuse3d.autograd.Var;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Tensor;
@@ -26,7 +25,6 @@ import java.util.Map;
  * evaluation mode, DynamicMeanVFE, MeanVFE and PointPillarScatter.
  */
 class VoxelGoldenTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final double RTOL = 1e-4, ATOL = 1e-5, GRAD_ATOL = 1e-4;
 
     record Case(String name, String op, Args args, Map<String, Tensor> in, List<Tensor> out) {}
