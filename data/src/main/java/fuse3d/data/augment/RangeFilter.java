@@ -10,14 +10,15 @@ import fuse3d.tensor.Tensor;
  * tested ({@code common_utils.mask_points_by_range}). Boxes ({@code box_utils.mask_boxes_outside_range_numpy}):
  * with {@code useCenterToFilter} (OpenPCDet's default) a box is kept when its centre lies in the full 3D range,
  * inclusive; otherwise when at least {@code minNumCorners} of its eight corners lie in the BEV range (x and y
- * only, inclusive). The range is {@code [x_min, y_min, z_min, x_max, y_max, z_max]}.
+ * only, inclusive). The range is {@code [x_min, y_min, z_min, x_max, y_max, z_max]}, rounded to float32 first as
+ * OpenPCDet holds {@code POINT_CLOUD_RANGE} (so a float32 point at 70.4f is inside a range ending at 70.4).
  */
 public final class RangeFilter {
     private RangeFilter() {}
 
     /** Which points [N, 3+] lie in the BEV range. */
     public static boolean[] pointsMask(Tensor points, double[] range) {
-        checkRange(range);
+        range = float32(range);
         int n = points.size(0), c = points.size(1);
         float[] p = points.contiguous().toFloatArray();
         boolean[] m = new boolean[n];
@@ -30,7 +31,7 @@ public final class RangeFilter {
 
     /** Which boxes [M, 7+] are kept (see the class comment). */
     public static boolean[] boxesMask(Tensor boxes, double[] range, int minNumCorners, boolean useCenterToFilter) {
-        checkRange(range);
+        range = float32(range);
         int n = boxes.size(0), c = boxes.size(1);
         boolean[] m = new boolean[n];
         if (n == 0) return m;
@@ -64,6 +65,13 @@ public final class RangeFilter {
         for (int i = 0; i < mask.length; i++) if (mask[i]) System.arraycopy(v, i * c, out, (kept++) * c, c);
         Tensor r = Tensor.of(java.util.Arrays.copyOf(out, kept * c), kept, c);
         return f64 ? r : r.to(t.dtype());
+    }
+
+    private static double[] float32(double[] range) {
+        checkRange(range);
+        double[] r = new double[6];
+        for (int i = 0; i < 6; i++) r[i] = (float) range[i];
+        return r;
     }
 
     private static void checkRange(double[] range) {
