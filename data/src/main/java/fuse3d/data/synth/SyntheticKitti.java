@@ -86,8 +86,7 @@ public final class SyntheticKitti {
         // Tr_velo_to_cam: LiDAR (x fwd, y left, z up) -> camera (x right, y down, z fwd), slightly pitched,
         // camera 0.27 m ahead of and 0.08 m below the LiDAR
         Pose axes = Pose.ofRowMajor(0, -1, 0, 0, 0, 0, -1, 0, 1, 0, 0, 0);
-        Pose veloToCam = rotationY(0.0).then(Pose.rotationZ(0.004)).then(axes).then(rotationX(-0.012))
-                .then(Pose.translation(0, 0, 0));
+        Pose veloToCam = Pose.rotationZ(0.004).then(axes).then(rotationX(-0.012));
         double[] rv = veloToCam.rotation();
         double[] c = {0.27, 0.0, -0.08}; // camera centre in the LiDAR frame
         double[] t = {-(rv[0] * c[0] + rv[1] * c[1] + rv[2] * c[2]), -(rv[3] * c[0] + rv[4] * c[1] + rv[5] * c[2]),
