@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** The fuse3d command line: one picocli subcommand per job (bench, info, ...). */
 @Command(name = "fuse3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fuse3D: a pure-JVM stack for 3D perception (tensor engine, sparse ops, detectors, evaluators).",
-        subcommands = {Main.Demo.class, EvalCommands.class, Main.Bench.class, Main.Info.class, Main.TestCmd.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Demo.class, EvalCommands.class, SynthCommand.class, Main.Bench.class, Main.Info.class, Main.TestCmd.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
