@@ -35,8 +35,10 @@ public final class OccupancyPicture {
     /** Free and unlabelled space: a mid slate, on which both the black "others" and the near-white "manmade" show. */
     public static final Color EMPTY = new Color(92, 100, 112);
 
-    /** Pixels per voxel in every panel. */
+    /** Pixels per voxel in every panel, across. */
     public static final int SCALE = 3;
+    /** Pixels per voxel upwards in the side slices: z is stretched twice, or 16 voxels would make a 48-pixel strip. */
+    public static final int Z_SCALE = 2 * SCALE;
     private static final int LEFT = 70, TOP = 46, GAP = 74, LEGEND_W = 210;
 
     /** The panel layout for a grid: the BEV, then the x-z slice, then the y-z slice, below one another. */
@@ -47,9 +49,9 @@ public final class OccupancyPicture {
             double x1 = x0 + grid.nx() * v, y1 = y0 + grid.ny() * v, z1 = z0 + grid.nz() * v;
             Canvas.Axes bev = new Canvas.Axes(LEFT, TOP, grid.nx() * SCALE, grid.ny() * SCALE, x0, x1, y0, y1);
             int t2 = TOP + bev.height() + GAP;
-            Canvas.Axes xz = new Canvas.Axes(LEFT, t2, grid.nx() * SCALE, grid.nz() * SCALE, x0, x1, z0, z1);
+            Canvas.Axes xz = new Canvas.Axes(LEFT, t2, grid.nx() * SCALE, grid.nz() * Z_SCALE, x0, x1, z0, z1);
             int t3 = t2 + xz.height() + GAP;
-            Canvas.Axes yz = new Canvas.Axes(LEFT, t3, grid.ny() * SCALE, grid.nz() * SCALE, y0, y1, z0, z1);
+            Canvas.Axes yz = new Canvas.Axes(LEFT, t3, grid.ny() * SCALE, grid.nz() * Z_SCALE, y0, y1, z0, z1);
             int w = LEFT + Math.max(bev.width(), Math.max(xz.width(), yz.width())) + 24 + LEGEND_W;
             return new Layout(bev, xz, yz, w, t3 + yz.height() + 56);
         }
@@ -70,13 +72,13 @@ public final class OccupancyPicture {
     /** The pixel (column, row) at the centre of voxel (ix, iz) in the x-z slice. */
     public static int[] xzPixelOf(Occ3dGrid grid, int ix, int iz) {
         Canvas.Axes a = Layout.of(grid).xz();
-        return new int[] {a.left() + ix * SCALE + SCALE / 2, a.top() + (grid.nz() - 1 - iz) * SCALE + SCALE / 2};
+        return new int[] {a.left() + ix * SCALE + SCALE / 2, a.top() + (grid.nz() - 1 - iz) * Z_SCALE + Z_SCALE / 2};
     }
 
     /** The pixel (column, row) at the centre of voxel (iy, iz) in the y-z slice. */
     public static int[] yzPixelOf(Occ3dGrid grid, int iy, int iz) {
         Canvas.Axes a = Layout.of(grid).yz();
-        return new int[] {a.left() + iy * SCALE + SCALE / 2, a.top() + (grid.nz() - 1 - iz) * SCALE + SCALE / 2};
+        return new int[] {a.left() + iy * SCALE + SCALE / 2, a.top() + (grid.nz() - 1 - iz) * Z_SCALE + Z_SCALE / 2};
     }
 
     /** The top-most non-free class of each column, [nx * ny] x-major, -1 where the column is empty. */
@@ -118,28 +120,27 @@ public final class OccupancyPicture {
                 int c = top[ix * grid.ny() + iy];
                 if (c >= 0) present[c] = true;
                 // +y is up: row 0 of the panel is the last y index
-                cell(g, c, b.left() + ix * SCALE, b.top() + (grid.ny() - 1 - iy) * SCALE);
+                cell(g, c, b.left() + ix * SCALE, b.top() + (grid.ny() - 1 - iy) * SCALE, SCALE);
             }
         for (int ix = 0; ix < grid.nx(); ix++)
             for (int iz = 0; iz < grid.nz(); iz++) {
                 int c = classAt(labels, grid.index(ix, sliceY, iz));
                 if (c >= 0) present[c] = true;
-                cell(g, c, l.xz().left() + ix * SCALE, l.xz().top() + (grid.nz() - 1 - iz) * SCALE);
+                cell(g, c, l.xz().left() + ix * SCALE, l.xz().top() + (grid.nz() - 1 - iz) * Z_SCALE, Z_SCALE);
             }
         for (int iy = 0; iy < grid.ny(); iy++)
             for (int iz = 0; iz < grid.nz(); iz++) {
                 int c = classAt(labels, grid.index(sliceX, iy, iz));
                 if (c >= 0) present[c] = true;
-                cell(g, c, l.yz().left() + iy * SCALE, l.yz().top() + (grid.nz() - 1 - iz) * SCALE);
+                cell(g, c, l.yz().left() + iy * SCALE, l.yz().top() + (grid.nz() - 1 - iz) * Z_SCALE, Z_SCALE);
             }
         double v = grid.voxelSize();
         double yCut = grid.yMin() + (sliceY + 0.5) * v, xCut = grid.xMin() + (sliceX + 0.5) * v;
         // where the slices cut: triangles outside the BEV frame, so no voxel is covered
         g.setColor(Canvas.INK);
-        triangle(g, b.left() - 1, b.py(yCut), -1, 0);
+        // (right and top only: the left and bottom edges carry the tick labels)
         triangle(g, b.left() + b.width() + 1, b.py(yCut), 1, 0);
         triangle(g, b.px(xCut), b.top() - 1, 0, -1);
-        triangle(g, b.px(xCut), b.top() + b.height() + 1, 0, 1);
 
         Canvas.drawTitle(g, title, b.left() + b.width() / 2, 28);
         Canvas.drawAxes(g, b, "x (m, forward)", "y (m, left)", false);
@@ -147,8 +148,8 @@ public final class OccupancyPicture {
         Canvas.drawAxes(g, l.yz(), "", "z (m)", false);
         g.setFont(Canvas.FONT);
         g.setColor(Canvas.INK);
-        g.drawString(Canvas.fmt("x-z slice at y = %.1f m (index %d); x (m)", yCut, sliceY), l.xz().left(), l.xz().top() + l.xz().height() + 40);
-        g.drawString(Canvas.fmt("y-z slice at x = %.1f m (index %d); y (m)", xCut, sliceX), l.yz().left(), l.yz().top() + l.yz().height() + 40);
+        g.drawString(Canvas.fmt("x (m); x-z slice at y = %.1f m (index %d), z stretched 2x", yCut, sliceY), l.xz().left(), l.xz().top() + l.xz().height() + 40);
+        g.drawString(Canvas.fmt("y (m); y-z slice at x = %.1f m (index %d), z stretched 2x", xCut, sliceX), l.yz().left(), l.yz().top() + l.yz().height() + 40);
 
         List<String> names = new ArrayList<>();
         List<Color> colours = new ArrayList<>();
@@ -191,9 +192,9 @@ public final class OccupancyPicture {
         return c < Occ3d.FREE ? c : -1;
     }
 
-    private static void cell(Graphics2D g, int c, int x, int y) {
+    private static void cell(Graphics2D g, int c, int x, int y, int height) {
         g.setColor(c < 0 ? EMPTY : CLASS_COLOURS.get(c));
-        g.fillRect(x, y, SCALE, SCALE);
+        g.fillRect(x, y, SCALE, height);
     }
 
     /** Swatches with a thin outline, so that black "others" and lavender "manmade" both read on white. */
