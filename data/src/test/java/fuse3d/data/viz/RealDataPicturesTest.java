@@ -78,7 +78,9 @@ class RealDataPicturesTest {
         List<BevBox> gt = new ArrayList<>();
         for (JsonNode inst : frame.get("instances")) {
             JsonNode b = inst.get("bbox_3d");
-            String name = DetectionClasses.MMDET3D_ORDER.get(inst.get("bbox_label_3d").asInt());
+            int label = inst.get("bbox_label_3d").asInt();
+            // -1: a category outside the ten detection classes; drawn all the same
+            String name = label < 0 ? "other" : DetectionClasses.MMDET3D_ORDER.get(label);
             gt.add(BevBox.gt(b.get(0).asDouble(), b.get(1).asDouble(), b.get(3).asDouble(), b.get(4).asDouble(), b.get(6).asDouble(), name));
         }
         BevPicture pic = new BevPicture(BevPicture.View.nuscenes());
