@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A bird's-eye view of one frame as PNG: LiDAR points coloured by intensity or height, GT boxes and detections as
  * rotated rectangles with a heading tick (detections with their score), a legend with the points' colour bar, and
- * metric axes (x forward to the right, y left upwards, ticks in metres).
+ * metric axes (x to the right, y upwards, ticks in metres).
  *
  * <p>Points and boxes are in one frame (the LiDAR frame for KITTI, see {@link BevBox#ofKitti}); {@link View} says
  * which region is shown and at what scale.
@@ -31,22 +31,30 @@ public final class BevPicture {
 
     /**
      * The region shown (metres, in the points' frame), the scale, and the colouring of the points over
-     * {@code [valueMin, valueMax]} (NaN: intensity 0..1, or 0..255 when any point is brighter than 1; height -2.5..1.5 m).
+     * {@code [valueMin, valueMax]} (NaN: intensity 0..1, or 0..255 when any point is brighter than 1; height -2.5..1.5 m),
+     * and the axis titles, which say what the frame's axes mean.
      */
     public record View(double xMin, double xMax, double yMin, double yMax, double pixelsPerMetre, PointColour colour, double valueMin,
-                       double valueMax) {
+                       double valueMax, String xTitle, String yTitle) {
         public View {
             if (!(xMax > xMin) || !(yMax > yMin) || !(pixelsPerMetre > 0))
                 throw new IllegalArgumentException("BevPicture.View: need xMax > xMin, yMax > yMin, pixelsPerMetre > 0");
         }
 
-        /** KITTI's usual detection range: x 0..70.4 m, y -40..40 m, 10 px per metre, intensity colours. */
-        public static View kitti() { return new View(0, 70.4, -40, 40, 10, PointColour.INTENSITY, Double.NaN, Double.NaN); }
+        /** KITTI's usual detection range in its LiDAR frame (x forward, y left): x 0..70.4 m, y -40..40 m, 10 px per metre. */
+        public static View kitti() {
+            return new View(0, 70.4, -40, 40, 10, PointColour.INTENSITY, Double.NaN, Double.NaN, "x (m, forward)", "y (m, left)");
+        }
 
-        /** nuScenes' detection range: -54..54 m both ways, 7 px per metre, intensity colours. */
-        public static View nuscenes() { return new View(-54, 54, -54, 54, 7, PointColour.INTENSITY, Double.NaN, Double.NaN); }
+        /**
+         * nuScenes' detection range around the sensor: -54..54 m both ways, 7 px per metre. nuScenes' LIDAR_TOP frame has
+         * x to the right and y forward; the ego frame x forward: the titles name neither.
+         */
+        public static View nuscenes() { return new View(-54, 54, -54, 54, 7, PointColour.INTENSITY, Double.NaN, Double.NaN, "x (m)", "y (m)"); }
 
-        public View withColour(PointColour c) { return new View(xMin, xMax, yMin, yMax, pixelsPerMetre, c, valueMin, valueMax); }
+        public View withColour(PointColour c) { return new View(xMin, xMax, yMin, yMax, pixelsPerMetre, c, valueMin, valueMax, xTitle, yTitle); }
+
+        public View withTitles(String x, String y) { return new View(xMin, xMax, yMin, yMax, pixelsPerMetre, colour, valueMin, valueMax, x, y); }
     }
 
     private static final int LEFT = 70, TOP = 46, RIGHT = 230, BOTTOM = 62;
@@ -112,7 +120,7 @@ public final class BevPicture {
         g.setFont(Canvas.FONT);
         g.setColor(Canvas.INK);
         FontMetrics fm = g.getFontMetrics();
-        String xt = "x (m, forward)", yt = "y (m, left)";
+        String xt = view.xTitle(), yt = view.yTitle();
         g.drawString(xt, a.left() + (a.width() - fm.stringWidth(xt)) / 2, a.top() + a.height() + 42);
         var saved = g.getTransform();
         g.rotate(-Math.PI / 2);
