@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print `bench <name> <key>=<value> ...` lines.",
-            subcommands = {Bench.Tensor.class, Bench.Nn.class, Bench.Sparse.class})
+            subcommands = {Bench.Tensor.class, Bench.Nn.class, Bench.Sparse.class, Bench.Eval.class})
     static final class Bench implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -63,6 +63,18 @@ public final class Main implements Callable<Integer> {
                 return 0;
             }
         }
+        @Command(name = "eval", mixinStandardHelpOptions = true,
+                description = "Seconds to evaluate 3,769 KITTI val-sized frames and 6,019 nuScenes val-sized samples of random detections.")
+        static final class Eval implements Callable<Integer> {
+            @Option(names = "--quick", description = "a tenth of the frames and samples") boolean quick;
+
+            @Override
+            public Integer call() {
+                fuse3d.data.viz.EvalBench.run(System.out, quick);
+                return 0;
+            }
+        }
+
         @Command(name = "sparse", mixinStandardHelpOptions = true,
                 description = "Voxelization of a KITTI-sized synthetic scan, rotated NMS of 4k boxes, BEV pooling (BEVPoolv2).")
         static final class Sparse implements Callable<Integer> {
