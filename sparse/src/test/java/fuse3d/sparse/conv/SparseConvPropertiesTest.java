@@ -90,6 +90,33 @@ class SparseConvPropertiesTest {
         assertArrayEquals(rr.pairStart, rf.pairStart);
         assertArrayEquals(rr.pairIn, rf.pairIn);
         assertArrayEquals(rr.pairOut, rf.pairOut);
+        assertSameRulebook(rr, Rulebook.regularBySort(x, kr, st, pd, d));
+        Rulebook rb = Rulebook.regularByBitmap(x, kr, st, pd, d);
+        if (rb != null) assertSameRulebook(rr, rb);
+    }
+
+    /** Inputs over several chunks of the bitmap builder (and so over threads): all regular builders agree. */
+    @Property(tries = 6)
+    void regularBuildersAgreeOnLargeInputs(@ForAll long seed, @ForAll @IntRange(min = 1, max = 2) int s) {
+        Generator g = new Generator(seed);
+        int[] shape = {8 + (int) g.nextLong(6), 50 + (int) g.nextLong(30), 50 + (int) g.nextLong(30)};
+        SparseTensor x = random(g, DType.FLOAT32, 2, shape, 0.25 + 0.3 * g.nextDouble(), 1);
+        int[] ks = {3, 3, 3}, st = {s, s, s}, pd = {1, 1, 1}, d = {1, 1, 1};
+        Rulebook rr = Rulebook.regularReference(x, ks, st, pd, d);
+        Rulebook rb = Rulebook.regularByBitmap(x, ks, st, pd, d);
+        assertTrue(rb != null, "the bitmap builder takes this grid");
+        assertTrue(x.numActive() > 2 * 4096, "several chunks: " + x.numActive());
+        assertSameRulebook(rr, rb);
+        assertSameRulebook(rr, Rulebook.regularBySort(x, ks, st, pd, d));
+        assertSameRulebook(rr, Rulebook.regular(x, ks, st, pd, d));
+    }
+
+    private static void assertSameRulebook(Rulebook expected, Rulebook actual) {
+        assertEquals(expected.numOut, actual.numOut);
+        assertArrayEquals(expected.outIndices, actual.outIndices);
+        assertArrayEquals(expected.pairStart, actual.pairStart);
+        assertArrayEquals(expected.pairIn, actual.pairIn);
+        assertArrayEquals(expected.pairOut, actual.pairOut);
     }
 
     private static Set<Long> pairSet(int[][] p) {
