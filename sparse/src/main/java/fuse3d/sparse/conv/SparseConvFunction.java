@@ -187,6 +187,18 @@ public final class SparseConvFunction {
         return Tensor.ofFloats(gw, wshape);
     }
 
+    /** The float32 pair kernel (register-blocked), for tests: outCols a multiple of {@link #pairKernelLanes()}. */
+    static void pairRowsF32(float[] s, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int rsB, int outCols, float[] d) {
+        F32.pairRows(s, 0, cols, inRows, outRows, p0, p1, w, 0, rsB, outCols, d);
+    }
+
+    /** The plain one-chain-per-vector pair kernel that {@link #pairRowsF32} must equal bit for bit. */
+    static void pairRowsSimpleF32(float[] s, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int rsB, int outCols, float[] d) {
+        F32.pairRowsSimple(s, 0, cols, inRows, outRows, p0, p1, w, 0, rsB, outCols, 0, outCols, d);
+    }
+
+    static int pairKernelLanes() { return fuse3d.tensor.cpu.Simd.F.length(); }
+
     private static int maxPairs(Rulebook rb) {
         int m = 0;
         for (int k = 0; k < rb.kernelVolume; k++) if (k != rb.identityOffset) m = Math.max(m, rb.pairStart[k + 1] - rb.pairStart[k]);
@@ -302,19 +314,137 @@ public final class SparseConvFunction {
 
         private static final VectorSpecies<Float> V = fuse3d.tensor.cpu.Simd.F;
 
-        /** d[outRows[p]] += s[inRows[p]] . W for pairs p in [p0, p1): W row c at bOff + c * rsB, outCols wide. */
-        private static void pairRows(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int bOff, int rsB,
-                                     int outCols, float[] d) {
+        /**
+         * d[outRows[p]] += s[inRows[p]] . W for pairs p in [p0, p1): W row c at bOff + c * rsB, outCols wide.
+         *
+         * <p>Register-blocked: the output columns go in blocks of 4, 2 or 1 vectors, and within a block several
+         * pairs run together (2 pairs x 4 vectors, 4 x 2, 4 x 1), so 4 to 8 independent FMA chains are in flight
+         * instead of one. Every output element still starts from d and adds c = 0, 1, ... in order, so the bits
+         * equal {@link #pairRowsSimple}'s.
+         */
+        static void pairRows(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int bOff, int rsB,
+                             int outCols, float[] d) {
+            int vl = V.length();
+            int v = 0;
+            for (; v + 4 * vl <= outCols; v += 4 * vl) {
+                int p = p0;
+                for (; p + 2 <= p1; p += 2) rows2x4(s, srcOff, cols, inRows, outRows, p, w, bOff + v, rsB, outCols, v, d);
+                if (p < p1) pairRowsSimple(s, srcOff, cols, inRows, outRows, p, p1, w, bOff + v, rsB, outCols, v, 4 * vl, d);
+            }
+            for (; v + 2 * vl <= outCols; v += 2 * vl) {
+                int p = p0;
+                for (; p + 4 <= p1; p += 4) rows4x2(s, srcOff, cols, inRows, outRows, p, w, bOff + v, rsB, outCols, v, d);
+                if (p < p1) pairRowsSimple(s, srcOff, cols, inRows, outRows, p, p1, w, bOff + v, rsB, outCols, v, 2 * vl, d);
+            }
+            for (; v + vl <= outCols; v += vl) {
+                int p = p0;
+                for (; p + 4 <= p1; p += 4) rows4x1(s, srcOff, cols, inRows, outRows, p, w, bOff + v, rsB, outCols, v, d);
+                if (p < p1) pairRowsSimple(s, srcOff, cols, inRows, outRows, p, p1, w, bOff + v, rsB, outCols, v, vl, d);
+            }
+        }
+
+        /** The plain per-pair kernel over output columns [v0, v0 + width) (W already offset to v0): one chain per vector. */
+        static void pairRowsSimple(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p0, int p1, float[] w, int bOff, int rsB,
+                                   int outCols, int v0, int width, float[] d) {
             int vl = V.length();
             for (int p = p0; p < p1; p++) {
-                int xi = srcOff + inRows[p] * cols, yo = outRows[p] * outCols;
-                for (int v = 0; v < outCols; v += vl) {
+                int xi = srcOff + inRows[p] * cols, yo = outRows[p] * outCols + v0;
+                for (int v = 0; v < width; v += vl) {
                     FloatVector acc = FloatVector.fromArray(V, d, yo + v);
                     for (int c = 0; c < cols; c++)
                         acc = FloatVector.fromArray(V, w, bOff + c * rsB + v).fma(FloatVector.broadcast(V, s[xi + c]), acc);
                     acc.intoArray(d, yo + v);
                 }
             }
+        }
+
+        private static void rows2x4(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p, float[] w, int wo, int rsB,
+                                    int outCols, int v0, float[] d) {
+            int vl = V.length();
+            int xa = srcOff + inRows[p] * cols, xb = srcOff + inRows[p + 1] * cols;
+            int ya = outRows[p] * outCols + v0, yb = outRows[p + 1] * outCols + v0;
+            FloatVector a0 = FloatVector.fromArray(V, d, ya), a1 = FloatVector.fromArray(V, d, ya + vl),
+                    a2 = FloatVector.fromArray(V, d, ya + 2 * vl), a3 = FloatVector.fromArray(V, d, ya + 3 * vl);
+            FloatVector b0 = FloatVector.fromArray(V, d, yb), b1 = FloatVector.fromArray(V, d, yb + vl),
+                    b2 = FloatVector.fromArray(V, d, yb + 2 * vl), b3 = FloatVector.fromArray(V, d, yb + 3 * vl);
+            for (int c = 0; c < cols; c++) {
+                int r = wo + c * rsB;
+                FloatVector w0 = FloatVector.fromArray(V, w, r), w1 = FloatVector.fromArray(V, w, r + vl),
+                        w2 = FloatVector.fromArray(V, w, r + 2 * vl), w3 = FloatVector.fromArray(V, w, r + 3 * vl);
+                FloatVector sa = FloatVector.broadcast(V, s[xa + c]), sb = FloatVector.broadcast(V, s[xb + c]);
+                a0 = w0.fma(sa, a0);
+                a1 = w1.fma(sa, a1);
+                a2 = w2.fma(sa, a2);
+                a3 = w3.fma(sa, a3);
+                b0 = w0.fma(sb, b0);
+                b1 = w1.fma(sb, b1);
+                b2 = w2.fma(sb, b2);
+                b3 = w3.fma(sb, b3);
+            }
+            a0.intoArray(d, ya);
+            a1.intoArray(d, ya + vl);
+            a2.intoArray(d, ya + 2 * vl);
+            a3.intoArray(d, ya + 3 * vl);
+            b0.intoArray(d, yb);
+            b1.intoArray(d, yb + vl);
+            b2.intoArray(d, yb + 2 * vl);
+            b3.intoArray(d, yb + 3 * vl);
+        }
+
+        private static void rows4x2(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p, float[] w, int wo, int rsB,
+                                    int outCols, int v0, float[] d) {
+            int vl = V.length();
+            int xa = srcOff + inRows[p] * cols, xb = srcOff + inRows[p + 1] * cols, xc = srcOff + inRows[p + 2] * cols,
+                    xd = srcOff + inRows[p + 3] * cols;
+            int ya = outRows[p] * outCols + v0, yb = outRows[p + 1] * outCols + v0, yc = outRows[p + 2] * outCols + v0,
+                    yd = outRows[p + 3] * outCols + v0;
+            FloatVector a0 = FloatVector.fromArray(V, d, ya), a1 = FloatVector.fromArray(V, d, ya + vl);
+            FloatVector b0 = FloatVector.fromArray(V, d, yb), b1 = FloatVector.fromArray(V, d, yb + vl);
+            FloatVector c0 = FloatVector.fromArray(V, d, yc), c1 = FloatVector.fromArray(V, d, yc + vl);
+            FloatVector d0 = FloatVector.fromArray(V, d, yd), d1 = FloatVector.fromArray(V, d, yd + vl);
+            for (int c = 0; c < cols; c++) {
+                int r = wo + c * rsB;
+                FloatVector w0 = FloatVector.fromArray(V, w, r), w1 = FloatVector.fromArray(V, w, r + vl);
+                FloatVector sa = FloatVector.broadcast(V, s[xa + c]), sb = FloatVector.broadcast(V, s[xb + c]),
+                        sc = FloatVector.broadcast(V, s[xc + c]), sd = FloatVector.broadcast(V, s[xd + c]);
+                a0 = w0.fma(sa, a0);
+                a1 = w1.fma(sa, a1);
+                b0 = w0.fma(sb, b0);
+                b1 = w1.fma(sb, b1);
+                c0 = w0.fma(sc, c0);
+                c1 = w1.fma(sc, c1);
+                d0 = w0.fma(sd, d0);
+                d1 = w1.fma(sd, d1);
+            }
+            a0.intoArray(d, ya);
+            a1.intoArray(d, ya + vl);
+            b0.intoArray(d, yb);
+            b1.intoArray(d, yb + vl);
+            c0.intoArray(d, yc);
+            c1.intoArray(d, yc + vl);
+            d0.intoArray(d, yd);
+            d1.intoArray(d, yd + vl);
+        }
+
+        private static void rows4x1(float[] s, int srcOff, int cols, int[] inRows, int[] outRows, int p, float[] w, int wo, int rsB,
+                                    int outCols, int v0, float[] d) {
+            int xa = srcOff + inRows[p] * cols, xb = srcOff + inRows[p + 1] * cols, xc = srcOff + inRows[p + 2] * cols,
+                    xd = srcOff + inRows[p + 3] * cols;
+            int ya = outRows[p] * outCols + v0, yb = outRows[p + 1] * outCols + v0, yc = outRows[p + 2] * outCols + v0,
+                    yd = outRows[p + 3] * outCols + v0;
+            FloatVector a0 = FloatVector.fromArray(V, d, ya), b0 = FloatVector.fromArray(V, d, yb), c0 = FloatVector.fromArray(V, d, yc),
+                    d0 = FloatVector.fromArray(V, d, yd);
+            for (int c = 0; c < cols; c++) {
+                FloatVector w0 = FloatVector.fromArray(V, w, wo + c * rsB);
+                a0 = w0.fma(FloatVector.broadcast(V, s[xa + c]), a0);
+                b0 = w0.fma(FloatVector.broadcast(V, s[xb + c]), b0);
+                c0 = w0.fma(FloatVector.broadcast(V, s[xc + c]), c0);
+                d0 = w0.fma(FloatVector.broadcast(V, s[xd + c]), d0);
+            }
+            a0.intoArray(d, ya);
+            b0.intoArray(d, yb);
+            c0.intoArray(d, yc);
+            d0.intoArray(d, yd);
         }
 
         void addRows(Object y, int rows, int cols, Tensor bias) {

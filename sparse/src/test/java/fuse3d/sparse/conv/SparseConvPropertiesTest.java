@@ -111,6 +111,32 @@ class SparseConvPropertiesTest {
         assertSameRulebook(rr, Rulebook.regular(x, ks, st, pd, d));
     }
 
+    /** The register-blocked pair kernel equals the plain one bit for bit (all block widths, odd pair counts). */
+    @Property(tries = 30)
+    void blockedPairKernelEqualsThePlainOne(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int widthVectors,
+                                            @ForAll @IntRange(min = 1, max = 70) int cols, @ForAll @IntRange(min = 0, max = 37) int pairs) {
+        Generator g = new Generator(seed);
+        int outCols = widthVectors * SparseConvFunction.pairKernelLanes(), rsB = outCols + (int) g.nextLong(3) * 4;
+        int nIn = 50, nOut = pairs + 10;
+        float[] s = g.uniform(-1, 1, nIn * cols).toFloatArray(), w = g.uniform(-1, 1, cols * rsB).toFloatArray();
+        float[] d = g.uniform(-1, 1, nOut * outCols).toFloatArray(), e = d.clone();
+        int[] in = new int[pairs], out = new int[pairs];
+        int[] perm = new int[nOut];
+        for (int i = 0; i < nOut; i++) perm[i] = i;
+        for (int i = nOut - 1; i > 0; i--) {
+            int j = (int) g.nextLong(i + 1), t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (int p = 0; p < pairs; p++) {
+            in[p] = (int) g.nextLong(nIn);
+            out[p] = perm[p]; // distinct output rows, as within one offset
+        }
+        SparseConvFunction.pairRowsF32(s, cols, in, out, 0, pairs, w, rsB, outCols, d);
+        SparseConvFunction.pairRowsSimpleF32(s, cols, in, out, 0, pairs, w, rsB, outCols, e);
+        assertArrayEquals(e, d);
+    }
+
     private static void assertSameRulebook(Rulebook expected, Rulebook actual) {
         assertEquals(expected.numOut, actual.numOut);
         assertArrayEquals(expected.outIndices, actual.outIndices);
