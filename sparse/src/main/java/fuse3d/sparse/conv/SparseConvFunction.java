@@ -135,7 +135,15 @@ public final class SparseConvFunction {
     }
 
     /** Pairs per work item of the float32 weight gradient. */
-    private static final int WEIGHT_GRAD_CHUNK = 2048;
+    static final int WEIGHT_GRAD_CHUNK = 2048;
+    /** Pairs gathered at a time inside one work item of the blocked weight-gradient kernel (its buffers stay in L2). */
+    private static final int WEIGHT_GRAD_BLOCK = 256;
+
+    private static Tensor backwardWeightF32(Tensor x, Tensor g, Rulebook rb, int[] wshape) {
+        int cout = wshape[0], cin = wshape[wshape.length - 1];
+        long work = rb.totalPairs() * cout * cin;
+        return backwardWeightF32(x, g, rb, wshape, work < Parallel.MIN_PARALLEL_WORK * 4 ? 1 : Parallel.threads(), true);
+    }
 
     /**
      * The float32 weight gradient, with the pairs of every offset cut into fixed chunks: each chunk gathers its
@@ -143,8 +151,13 @@ public final class SparseConvFunction {
      * loop; the partials are then summed per offset in chunk order, so the bits do not depend on the thread
      * count. (Per offset, one GEMM of Cout x Cin x pairs has a long K and a small output, which a GEMM
      * parallelises poorly.)
+     *
+     * <p>With {@code blocked} (and Cin a multiple of the vector length, Cout of 4) a chunk runs the
+     * register-blocked {@link #weightChunk} instead of the engine's SGEMM: 4 output channels x 1 or 2 vectors of
+     * input channels held in registers while the chunk's pairs stream by, WEIGHT_GRAD_BLOCK pairs gathered at a
+     * time. Each partial element sums its pairs in order, so this too is independent of the thread count.
      */
-    private static Tensor backwardWeightF32(Tensor x, Tensor g, Rulebook rb, int[] wshape) {
+    static Tensor backwardWeightF32(Tensor x, Tensor g, Rulebook rb, int[] wshape, int threads, boolean blocked) {
         int cout = wshape[0], cin = wshape[wshape.length - 1], kv = rb.kernelVolume;
         Tensor xc = x.contiguous(), gc = g.contiguous().to(DType.FLOAT32);
         float[] xd = xc.storage().floats(), gd = gc.storage().floats();
@@ -158,20 +171,32 @@ public final class SparseConvFunction {
         int[] itemOffset = new int[items];
         for (int k = 0; k < kv; k++) for (int t = itemStart[k]; t < itemStart[k + 1]; t++) itemOffset[t] = k;
         float[][] partial = new float[items][];
-        long work = rb.totalPairs() * cout * cin;
-        Parallel.forRange(0, items, work < Parallel.MIN_PARALLEL_WORK * 4 ? 1 : Parallel.threads(), (lo, hi) -> {
-            float[] gb = new float[WEIGHT_GRAD_CHUNK * cout], ib = new float[WEIGHT_GRAD_CHUNK * cin];
+        boolean useBlocked = blocked && fuse3d.tensor.cpu.Simd.ENABLED && cin % V.length() == 0 && cout % 4 == 0;
+        Parallel.forRange(0, items, threads, (lo, hi) -> {
+            int rows = useBlocked ? WEIGHT_GRAD_BLOCK : WEIGHT_GRAD_CHUNK;
+            float[] gb = new float[rows * cout], ib = new float[rows * cin];
             for (int t = lo; t < hi; t++) {
                 int k = itemOffset[t];
                 int from = rb.pairStart[k] + (t - itemStart[k]) * WEIGHT_GRAD_CHUNK;
                 int len = Math.min(WEIGHT_GRAD_CHUNK, rb.pairStart[k + 1] - from);
-                for (int p = 0; p < len; p++) {
-                    System.arraycopy(gd, go + rb.pairOut[from + p] * cout, gb, p * cout, cout);
-                    System.arraycopy(xd, xo + rb.pairIn[from + p] * cin, ib, p * cin, cin);
-                }
                 float[] c = new float[cout * cin];
-                // C(i, j) = sum_p g[p, i] x[p, j]: A = gathered g read transposed
-                Sgemm.multiply(cout, cin, len, gb, 0, 1, cout, ib, 0, cin, 1, c, 0, cin, false, 1);
+                if (useBlocked) {
+                    for (int b0 = 0; b0 < len; b0 += WEIGHT_GRAD_BLOCK) {
+                        int bl = Math.min(WEIGHT_GRAD_BLOCK, len - b0);
+                        for (int p = 0; p < bl; p++) {
+                            System.arraycopy(gd, go + rb.pairOut[from + b0 + p] * cout, gb, p * cout, cout);
+                            System.arraycopy(xd, xo + rb.pairIn[from + b0 + p] * cin, ib, p * cin, cin);
+                        }
+                        weightChunk(gb, ib, bl, cout, cin, c);
+                    }
+                } else {
+                    for (int p = 0; p < len; p++) {
+                        System.arraycopy(gd, go + rb.pairOut[from + p] * cout, gb, p * cout, cout);
+                        System.arraycopy(xd, xo + rb.pairIn[from + p] * cin, ib, p * cin, cin);
+                    }
+                    // C(i, j) = sum_p g[p, i] x[p, j]: A = gathered g read transposed
+                    Sgemm.multiply(cout, cin, len, gb, 0, 1, cout, ib, 0, cin, 1, c, 0, cin, false, 1);
+                }
                 partial[t] = c;
             }
         });
@@ -185,6 +210,65 @@ public final class SparseConvFunction {
                 }
             }
         return Tensor.ofFloats(gw, wshape);
+    }
+
+    private static final VectorSpecies<Float> V = fuse3d.tensor.cpu.Simd.F;
+
+    /**
+     * c[i, j] += sum over p < len of gb[p, i] * ib[p, j] (gb [len, cout], ib [len, cin], c [cout, cin]), pairs in
+     * order for every element: tiles of 4 rows x 2 (or 1) vectors of c stay in registers over the pairs.
+     */
+    static void weightChunk(float[] gb, float[] ib, int len, int cout, int cin, float[] c) {
+        int vl = V.length();
+        for (int i = 0; i < cout; i += 4) {
+            int j = 0;
+            for (; j + 2 * vl <= cin; j += 2 * vl) {
+                int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
+                FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + vl);
+                FloatVector b0 = FloatVector.fromArray(V, c, r1), b1 = FloatVector.fromArray(V, c, r1 + vl);
+                FloatVector c0 = FloatVector.fromArray(V, c, r2), c1 = FloatVector.fromArray(V, c, r2 + vl);
+                FloatVector d0 = FloatVector.fromArray(V, c, r3), d1 = FloatVector.fromArray(V, c, r3 + vl);
+                for (int p = 0; p < len; p++) {
+                    int xr = p * cin + j, gr = p * cout + i;
+                    FloatVector x0 = FloatVector.fromArray(V, ib, xr), x1 = FloatVector.fromArray(V, ib, xr + vl);
+                    FloatVector g0 = FloatVector.broadcast(V, gb[gr]), g1 = FloatVector.broadcast(V, gb[gr + 1]),
+                            g2 = FloatVector.broadcast(V, gb[gr + 2]), g3 = FloatVector.broadcast(V, gb[gr + 3]);
+                    a0 = x0.fma(g0, a0);
+                    a1 = x1.fma(g0, a1);
+                    b0 = x0.fma(g1, b0);
+                    b1 = x1.fma(g1, b1);
+                    c0 = x0.fma(g2, c0);
+                    c1 = x1.fma(g2, c1);
+                    d0 = x0.fma(g3, d0);
+                    d1 = x1.fma(g3, d1);
+                }
+                a0.intoArray(c, r0);
+                a1.intoArray(c, r0 + vl);
+                b0.intoArray(c, r1);
+                b1.intoArray(c, r1 + vl);
+                c0.intoArray(c, r2);
+                c1.intoArray(c, r2 + vl);
+                d0.intoArray(c, r3);
+                d1.intoArray(c, r3 + vl);
+            }
+            for (; j + vl <= cin; j += vl) {
+                int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
+                FloatVector a0 = FloatVector.fromArray(V, c, r0), b0 = FloatVector.fromArray(V, c, r1), c0 = FloatVector.fromArray(V, c, r2),
+                        d0 = FloatVector.fromArray(V, c, r3);
+                for (int p = 0; p < len; p++) {
+                    int gr = p * cout + i;
+                    FloatVector x0 = FloatVector.fromArray(V, ib, p * cin + j);
+                    a0 = x0.fma(FloatVector.broadcast(V, gb[gr]), a0);
+                    b0 = x0.fma(FloatVector.broadcast(V, gb[gr + 1]), b0);
+                    c0 = x0.fma(FloatVector.broadcast(V, gb[gr + 2]), c0);
+                    d0 = x0.fma(FloatVector.broadcast(V, gb[gr + 3]), d0);
+                }
+                a0.intoArray(c, r0);
+                b0.intoArray(c, r1);
+                c0.intoArray(c, r2);
+                d0.intoArray(c, r3);
+            }
+        }
     }
 
     /** The float32 pair kernel (register-blocked), for tests: outCols a multiple of {@link #pairKernelLanes()}. */

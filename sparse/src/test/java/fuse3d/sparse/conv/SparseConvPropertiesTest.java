@@ -137,6 +137,37 @@ class SparseConvPropertiesTest {
         assertArrayEquals(e, d);
     }
 
+    /**
+     * The blocked float32 weight gradient over several chunks and blocks per offset: close to the float64 one,
+     * and bit-identical for 1 and 3 threads.
+     */
+    @Property(tries = 4)
+    void blockedWeightGradientMatchesFloat64AndIgnoresThreads(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int cinVectors,
+                                                             @ForAll @IntRange(min = 1, max = 3) int coutQuads, @ForAll boolean strided) {
+        Generator g = new Generator(seed);
+        int cin = cinVectors * SparseConvFunction.pairKernelLanes(), cout = 4 * coutQuads;
+        Tensor ind = randomIndices(g, 2, new int[] {8, 50, 50}, 0.3);
+        int n = ind.size(0);
+        Tensor x = g.uniform(-1, 1, n, cin);
+        int[] k3 = {3, 3, 3}, ones = {1, 1, 1};
+        SparseTensor st = SparseTensor.of(x, ind, new int[] {8, 50, 50}, 2);
+        Rulebook rb = strided ? Rulebook.regular(st, k3, new int[] {2, 2, 2}, ones, ones) : Rulebook.submanifold(st, k3, ones);
+        assertTrue(rb.pairCount(13) > 2 * SparseConvFunction.WEIGHT_GRAD_CHUNK || strided, "several chunks at the centre");
+        Tensor gy = g.uniform(-1, 1, rb.numOut(), cout);
+        int[] ws = {cout, 3, 3, 3, cin};
+        Tensor one = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 1, true);
+        Tensor three = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 3, true);
+        assertArrayEquals(one.toFloatArray(), three.toFloatArray());
+        Tensor ref = SparseConvFunction.backwardWeight(x.to(DType.FLOAT64), gy.to(DType.FLOAT64), rb, ws);
+        Tensor gemm = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 2, false);
+        float[] a = one.toFloatArray(), b = gemm.toFloatArray();
+        double[] r = ref.toDoubleArray();
+        for (int i = 0; i < r.length; i++) {
+            assertEquals(r[i], a[i], 1e-4 * (1 + Math.abs(r[i])), "blocked at " + i);
+            assertEquals(r[i], b[i], 1e-4 * (1 + Math.abs(r[i])), "sgemm at " + i);
+        }
+    }
+
     private static void assertSameRulebook(Rulebook expected, Rulebook actual) {
         assertEquals(expected.numOut, actual.numOut);
         assertArrayEquals(expected.outIndices, actual.outIndices);
