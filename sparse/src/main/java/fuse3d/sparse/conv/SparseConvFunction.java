@@ -216,12 +216,13 @@ public final class SparseConvFunction {
 
     /**
      * c[i, j] += sum over p < len of gb[p, i] * ib[p, j] (gb [len, cout], ib [len, cin], c [cout, cin]), pairs in
-     * order for every element: tiles of 4 rows x 2 (or 1) vectors of c stay in registers over the pairs.
+     * order for every element: tiles of 4 rows x 4, 2 or 1 vectors of c stay in registers over the pairs.
      */
     static void weightChunk(float[] gb, float[] ib, int len, int cout, int cin, float[] c) {
         int vl = V.length();
         for (int i = 0; i < cout; i += 4) {
             int j = 0;
+            for (; j + 4 * vl <= cin; j += 4 * vl) weightTile4x4(gb, ib, len, cout, cin, i, j, c);
             for (; j + 2 * vl <= cin; j += 2 * vl) {
                 int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
                 FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + vl);
@@ -269,6 +270,61 @@ public final class SparseConvFunction {
                 d0.intoArray(c, r3);
             }
         }
+    }
+
+    /** {@link #weightChunk}'s tile of rows i..i+3 and 4 vectors of columns from j: 16 accumulators. */
+    private static void weightTile4x4(float[] gb, float[] ib, int len, int cout, int cin, int i, int j, float[] c) {
+        int vl = V.length();
+        int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
+        FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + vl), a2 = FloatVector.fromArray(V, c, r0 + 2 * vl),
+                a3 = FloatVector.fromArray(V, c, r0 + 3 * vl);
+        FloatVector b0 = FloatVector.fromArray(V, c, r1), b1 = FloatVector.fromArray(V, c, r1 + vl), b2 = FloatVector.fromArray(V, c, r1 + 2 * vl),
+                b3 = FloatVector.fromArray(V, c, r1 + 3 * vl);
+        FloatVector c0 = FloatVector.fromArray(V, c, r2), c1 = FloatVector.fromArray(V, c, r2 + vl), c2 = FloatVector.fromArray(V, c, r2 + 2 * vl),
+                c3 = FloatVector.fromArray(V, c, r2 + 3 * vl);
+        FloatVector d0 = FloatVector.fromArray(V, c, r3), d1 = FloatVector.fromArray(V, c, r3 + vl), d2 = FloatVector.fromArray(V, c, r3 + 2 * vl),
+                d3 = FloatVector.fromArray(V, c, r3 + 3 * vl);
+        for (int p = 0; p < len; p++) {
+            int xr = p * cin + j, gr = p * cout + i;
+            FloatVector x0 = FloatVector.fromArray(V, ib, xr), x1 = FloatVector.fromArray(V, ib, xr + vl),
+                    x2 = FloatVector.fromArray(V, ib, xr + 2 * vl), x3 = FloatVector.fromArray(V, ib, xr + 3 * vl);
+            FloatVector g = FloatVector.broadcast(V, gb[gr]);
+            a0 = x0.fma(g, a0);
+            a1 = x1.fma(g, a1);
+            a2 = x2.fma(g, a2);
+            a3 = x3.fma(g, a3);
+            g = FloatVector.broadcast(V, gb[gr + 1]);
+            b0 = x0.fma(g, b0);
+            b1 = x1.fma(g, b1);
+            b2 = x2.fma(g, b2);
+            b3 = x3.fma(g, b3);
+            g = FloatVector.broadcast(V, gb[gr + 2]);
+            c0 = x0.fma(g, c0);
+            c1 = x1.fma(g, c1);
+            c2 = x2.fma(g, c2);
+            c3 = x3.fma(g, c3);
+            g = FloatVector.broadcast(V, gb[gr + 3]);
+            d0 = x0.fma(g, d0);
+            d1 = x1.fma(g, d1);
+            d2 = x2.fma(g, d2);
+            d3 = x3.fma(g, d3);
+        }
+        a0.intoArray(c, r0);
+        a1.intoArray(c, r0 + vl);
+        a2.intoArray(c, r0 + 2 * vl);
+        a3.intoArray(c, r0 + 3 * vl);
+        b0.intoArray(c, r1);
+        b1.intoArray(c, r1 + vl);
+        b2.intoArray(c, r1 + 2 * vl);
+        b3.intoArray(c, r1 + 3 * vl);
+        c0.intoArray(c, r2);
+        c1.intoArray(c, r2 + vl);
+        c2.intoArray(c, r2 + 2 * vl);
+        c3.intoArray(c, r2 + 3 * vl);
+        d0.intoArray(c, r3);
+        d1.intoArray(c, r3 + vl);
+        d2.intoArray(c, r3 + 2 * vl);
+        d3.intoArray(c, r3 + 3 * vl);
     }
 
     /** The float32 pair kernel (register-blocked), for tests: outCols a multiple of {@link #pairKernelLanes()}. */
