@@ -350,17 +350,15 @@ public final class Rulebook {
         if (outVolume > BITMAP_MAX_BITS || outVolume > Math.max(1L << 16, BITMAP_BITS_PER_SITE * n)) return null;
         int[] ind = x.indicesArray();
         int chunks = (n + REGULAR_CHUNK - 1) / REGULAR_CHUNK;
-        int maxTaps = 0;
-        for (int d = 0; d < nd; d++) maxTaps = Math.max(maxTaps, kernelSize[d]);
-        int mt = maxTaps;
+        Taps table = new Taps(inShape, kernelSize, stride, padding, dilation, outShape);
         // pass 1: pairs per (chunk, offset)
         int[][] cnt = new int[chunks][vol];
         Parallel.forWork(chunks, (long) n * vol, (lo, hi) -> {
-            Taps t = new Taps(nd, mt);
+            Taps t = table.cursor();
             for (int c = lo; c < hi; c++) {
                 int[] cc = cnt[c];
                 for (int i = c * REGULAR_CHUNK, e = Math.min(n, i + REGULAR_CHUNK); i < e; i++) {
-                    if (!t.find(ind, i * w, kernelSize, stride, padding, dilation, outShape)) continue;
+                    if (!t.find(ind, i * w)) continue;
                     do cc[t.offset(kernelSize)]++; while (t.next());
                 }
             }
@@ -382,11 +380,11 @@ public final class Rulebook {
         long[] pairKey = new long[total];
         // pass 2: each pair's input row and output key in its slot
         Parallel.forWork(chunks, (long) n * vol, (lo, hi) -> {
-            Taps t = new Taps(nd, mt);
+            Taps t = table.cursor();
             for (int c = lo; c < hi; c++) {
                 int[] cc = cur[c];
                 for (int i = c * REGULAR_CHUNK, e = Math.min(n, i + REGULAR_CHUNK); i < e; i++) {
-                    if (!t.find(ind, i * w, kernelSize, stride, padding, dilation, outShape)) continue;
+                    if (!t.find(ind, i * w)) continue;
                     do {
                         int a = cc[t.offset(kernelSize)]++;
                         pin[a] = i;
@@ -429,31 +427,65 @@ public final class Rulebook {
                 -1, n, m, ind, outIndices, inShape, outShape, x.batchSize());
     }
 
-    /** The kernel taps of one input site that land on output sites: per dim, the tap indices and output coordinates. */
+    /**
+     * The kernel taps of one input site that land on output sites. Per dim, which taps of a coordinate land
+     * (t = c + p - k * dil divisible by s, t / s inside the output) depends on that coordinate alone, so a table
+     * over every coordinate value, built once per rulebook, replaces the divisions per site and tap.
+     */
     private static final class Taps {
-        final int[][] tapK, tapOut;
-        final int[] taps, pos;
+        /** Per dim and coordinate value v: the tap count at [v], its taps' kernel indices and output coordinates at [v * maxTaps + t]. */
+        final int[][] count, tapK, tapOut;
+        final int maxTaps;
+        final int[] base, taps, pos;
 
-        Taps(int nd, int maxTaps) {
-            tapK = new int[nd][maxTaps];
-            tapOut = new int[nd][maxTaps];
+        Taps(int[] inShape, int[] kernelSize, int[] stride, int[] padding, int[] dilation, int[] outShape) {
+            int nd = inShape.length;
+            int mt = 0;
+            for (int k : kernelSize) mt = Math.max(mt, k);
+            maxTaps = mt;
+            count = new int[nd][];
+            tapK = new int[nd][];
+            tapOut = new int[nd][];
+            for (int d = 0; d < nd; d++) {
+                count[d] = new int[inShape[d]];
+                tapK[d] = new int[inShape[d] * mt];
+                tapOut[d] = new int[inShape[d] * mt];
+                for (int v = 0; v < inShape[d]; v++) {
+                    int c = 0;
+                    for (int kd = 0; kd < kernelSize[d]; kd++) {
+                        int t = v + padding[d] - kd * dilation[d];
+                        if (t < 0 || t % stride[d] != 0 || t / stride[d] >= outShape[d]) continue;
+                        tapK[d][v * mt + c] = kd;
+                        tapOut[d][v * mt + c++] = t / stride[d];
+                    }
+                    count[d][v] = c;
+                }
+            }
+            base = new int[nd];
             taps = new int[nd];
             pos = new int[nd];
         }
 
+        /** A cursor of its own over the shared tables (one per thread). */
+        private Taps(Taps t) {
+            count = t.count;
+            tapK = t.tapK;
+            tapOut = t.tapOut;
+            maxTaps = t.maxTaps;
+            base = new int[t.base.length];
+            taps = new int[t.base.length];
+            pos = new int[t.base.length];
+        }
+
+        Taps cursor() { return new Taps(this); }
+
         /** Finds the taps of the site at {@code ind[o]}; false when it feeds no output. Positions the odometer at the first combination. */
-        boolean find(int[] ind, int o, int[] kernelSize, int[] stride, int[] padding, int[] dilation, int[] outShape) {
-            int nd = taps.length;
-            for (int d = 0; d < nd; d++) {
-                int c = 0;
-                for (int kd = 0; kd < kernelSize[d]; kd++) {
-                    int t = ind[o + 1 + d] + padding[d] - kd * dilation[d];
-                    if (t < 0 || t % stride[d] != 0 || t / stride[d] >= outShape[d]) continue;
-                    tapK[d][c] = kd;
-                    tapOut[d][c++] = t / stride[d];
-                }
+        boolean find(int[] ind, int o) {
+            for (int d = 0; d < taps.length; d++) {
+                int v = ind[o + 1 + d], c = count[d][v];
                 if (c == 0) return false;
                 taps[d] = c;
+                base[d] = v * maxTaps;
                 pos[d] = 0;
             }
             return true;
@@ -461,13 +493,13 @@ public final class Rulebook {
 
         int offset(int[] kernelSize) {
             int k = 0;
-            for (int d = 0; d < taps.length; d++) k = k * kernelSize[d] + tapK[d][pos[d]];
+            for (int d = 0; d < taps.length; d++) k = k * kernelSize[d] + tapK[d][base[d] + pos[d]];
             return k;
         }
 
         long key(int batch, int[] outShape) {
             long key = batch;
-            for (int d = 0; d < taps.length; d++) key = key * outShape[d] + tapOut[d][pos[d]];
+            for (int d = 0; d < taps.length; d++) key = key * outShape[d] + tapOut[d][base[d] + pos[d]];
             return key;
         }
 
