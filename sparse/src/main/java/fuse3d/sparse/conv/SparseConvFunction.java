@@ -220,56 +220,100 @@ public final class SparseConvFunction {
      */
     static void weightChunk(float[] gb, float[] ib, int len, int cout, int cin, float[] c) {
         int vl = V.length();
-        for (int i = 0; i < cout; i += 4) {
+        // with Cout a multiple of 8, rows go in pairs of 4-row blocks, so a last single column vector runs as one
+        // 8-row tile (8 chains) instead of two 4-row ones (4 chains each)
+        int step = cout % 8 == 0 ? 8 : 4;
+        for (int i = 0; i < cout; i += step) {
             int j = 0;
-            for (; j + 4 * vl <= cin; j += 4 * vl) weightTile4x4(gb, ib, len, cout, cin, i, j, c);
-            for (; j + 2 * vl <= cin; j += 2 * vl) {
-                int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
-                FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + vl);
-                FloatVector b0 = FloatVector.fromArray(V, c, r1), b1 = FloatVector.fromArray(V, c, r1 + vl);
-                FloatVector c0 = FloatVector.fromArray(V, c, r2), c1 = FloatVector.fromArray(V, c, r2 + vl);
-                FloatVector d0 = FloatVector.fromArray(V, c, r3), d1 = FloatVector.fromArray(V, c, r3 + vl);
-                for (int p = 0; p < len; p++) {
-                    int xr = p * cin + j, gr = p * cout + i;
-                    FloatVector x0 = FloatVector.fromArray(V, ib, xr), x1 = FloatVector.fromArray(V, ib, xr + vl);
-                    FloatVector g0 = FloatVector.broadcast(V, gb[gr]), g1 = FloatVector.broadcast(V, gb[gr + 1]),
-                            g2 = FloatVector.broadcast(V, gb[gr + 2]), g3 = FloatVector.broadcast(V, gb[gr + 3]);
-                    a0 = x0.fma(g0, a0);
-                    a1 = x1.fma(g0, a1);
-                    b0 = x0.fma(g1, b0);
-                    b1 = x1.fma(g1, b1);
-                    c0 = x0.fma(g2, c0);
-                    c1 = x1.fma(g2, c1);
-                    d0 = x0.fma(g3, d0);
-                    d1 = x1.fma(g3, d1);
-                }
-                a0.intoArray(c, r0);
-                a1.intoArray(c, r0 + vl);
-                b0.intoArray(c, r1);
-                b1.intoArray(c, r1 + vl);
-                c0.intoArray(c, r2);
-                c1.intoArray(c, r2 + vl);
-                d0.intoArray(c, r3);
-                d1.intoArray(c, r3 + vl);
+            for (int r = i; r < i + step; r += 4) {
+                j = 0;
+                for (; j + 4 * vl <= cin; j += 4 * vl) weightTile4x4(gb, ib, len, cout, cin, r, j, c);
+                for (; j + 2 * vl <= cin; j += 2 * vl) weightTile4x2(gb, ib, len, cout, cin, r, j, c);
             }
             for (; j + vl <= cin; j += vl) {
-                int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
-                FloatVector a0 = FloatVector.fromArray(V, c, r0), b0 = FloatVector.fromArray(V, c, r1), c0 = FloatVector.fromArray(V, c, r2),
-                        d0 = FloatVector.fromArray(V, c, r3);
-                for (int p = 0; p < len; p++) {
-                    int gr = p * cout + i;
-                    FloatVector x0 = FloatVector.fromArray(V, ib, p * cin + j);
-                    a0 = x0.fma(FloatVector.broadcast(V, gb[gr]), a0);
-                    b0 = x0.fma(FloatVector.broadcast(V, gb[gr + 1]), b0);
-                    c0 = x0.fma(FloatVector.broadcast(V, gb[gr + 2]), c0);
-                    d0 = x0.fma(FloatVector.broadcast(V, gb[gr + 3]), d0);
-                }
-                a0.intoArray(c, r0);
-                b0.intoArray(c, r1);
-                c0.intoArray(c, r2);
-                d0.intoArray(c, r3);
+                if (step == 8) weightTile8x1(gb, ib, len, cout, cin, i, j, c);
+                else weightTile4x1(gb, ib, len, cout, cin, i, j, c);
             }
         }
+    }
+
+    private static void weightTile4x2(float[] gb, float[] ib, int len, int cout, int cin, int i, int j, float[] c) {
+        int vl = V.length();
+        int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
+        FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + vl);
+        FloatVector b0 = FloatVector.fromArray(V, c, r1), b1 = FloatVector.fromArray(V, c, r1 + vl);
+        FloatVector c0 = FloatVector.fromArray(V, c, r2), c1 = FloatVector.fromArray(V, c, r2 + vl);
+        FloatVector d0 = FloatVector.fromArray(V, c, r3), d1 = FloatVector.fromArray(V, c, r3 + vl);
+        for (int p = 0; p < len; p++) {
+            int xr = p * cin + j, gr = p * cout + i;
+            FloatVector x0 = FloatVector.fromArray(V, ib, xr), x1 = FloatVector.fromArray(V, ib, xr + vl);
+            FloatVector g0 = FloatVector.broadcast(V, gb[gr]), g1 = FloatVector.broadcast(V, gb[gr + 1]),
+                    g2 = FloatVector.broadcast(V, gb[gr + 2]), g3 = FloatVector.broadcast(V, gb[gr + 3]);
+            a0 = x0.fma(g0, a0);
+            a1 = x1.fma(g0, a1);
+            b0 = x0.fma(g1, b0);
+            b1 = x1.fma(g1, b1);
+            c0 = x0.fma(g2, c0);
+            c1 = x1.fma(g2, c1);
+            d0 = x0.fma(g3, d0);
+            d1 = x1.fma(g3, d1);
+        }
+        a0.intoArray(c, r0);
+        a1.intoArray(c, r0 + vl);
+        b0.intoArray(c, r1);
+        b1.intoArray(c, r1 + vl);
+        c0.intoArray(c, r2);
+        c1.intoArray(c, r2 + vl);
+        d0.intoArray(c, r3);
+        d1.intoArray(c, r3 + vl);
+    }
+
+    private static void weightTile4x1(float[] gb, float[] ib, int len, int cout, int cin, int i, int j, float[] c) {
+        int vl = V.length();
+        int r0 = i * cin + j, r1 = r0 + cin, r2 = r1 + cin, r3 = r2 + cin;
+        FloatVector a0 = FloatVector.fromArray(V, c, r0), b0 = FloatVector.fromArray(V, c, r1), c0 = FloatVector.fromArray(V, c, r2),
+                d0 = FloatVector.fromArray(V, c, r3);
+        for (int p = 0; p < len; p++) {
+            int gr = p * cout + i;
+            FloatVector x0 = FloatVector.fromArray(V, ib, p * cin + j);
+            a0 = x0.fma(FloatVector.broadcast(V, gb[gr]), a0);
+            b0 = x0.fma(FloatVector.broadcast(V, gb[gr + 1]), b0);
+            c0 = x0.fma(FloatVector.broadcast(V, gb[gr + 2]), c0);
+            d0 = x0.fma(FloatVector.broadcast(V, gb[gr + 3]), d0);
+        }
+        a0.intoArray(c, r0);
+        b0.intoArray(c, r1);
+        c0.intoArray(c, r2);
+        d0.intoArray(c, r3);
+    }
+
+    /** {@link #weightChunk}'s tile of rows i..i+7 and one vector of columns from j: 8 accumulators. */
+    private static void weightTile8x1(float[] gb, float[] ib, int len, int cout, int cin, int i, int j, float[] c) {
+        int r0 = i * cin + j;
+        FloatVector a0 = FloatVector.fromArray(V, c, r0), a1 = FloatVector.fromArray(V, c, r0 + cin),
+                a2 = FloatVector.fromArray(V, c, r0 + 2 * cin), a3 = FloatVector.fromArray(V, c, r0 + 3 * cin),
+                a4 = FloatVector.fromArray(V, c, r0 + 4 * cin), a5 = FloatVector.fromArray(V, c, r0 + 5 * cin),
+                a6 = FloatVector.fromArray(V, c, r0 + 6 * cin), a7 = FloatVector.fromArray(V, c, r0 + 7 * cin);
+        for (int p = 0; p < len; p++) {
+            int gr = p * cout + i;
+            FloatVector x = FloatVector.fromArray(V, ib, p * cin + j);
+            a0 = x.fma(FloatVector.broadcast(V, gb[gr]), a0);
+            a1 = x.fma(FloatVector.broadcast(V, gb[gr + 1]), a1);
+            a2 = x.fma(FloatVector.broadcast(V, gb[gr + 2]), a2);
+            a3 = x.fma(FloatVector.broadcast(V, gb[gr + 3]), a3);
+            a4 = x.fma(FloatVector.broadcast(V, gb[gr + 4]), a4);
+            a5 = x.fma(FloatVector.broadcast(V, gb[gr + 5]), a5);
+            a6 = x.fma(FloatVector.broadcast(V, gb[gr + 6]), a6);
+            a7 = x.fma(FloatVector.broadcast(V, gb[gr + 7]), a7);
+        }
+        a0.intoArray(c, r0);
+        a1.intoArray(c, r0 + cin);
+        a2.intoArray(c, r0 + 2 * cin);
+        a3.intoArray(c, r0 + 3 * cin);
+        a4.intoArray(c, r0 + 4 * cin);
+        a5.intoArray(c, r0 + 5 * cin);
+        a6.intoArray(c, r0 + 6 * cin);
+        a7.intoArray(c, r0 + 7 * cin);
     }
 
     /** {@link #weightChunk}'s tile of rows i..i+3 and 4 vectors of columns from j: 16 accumulators. */
