@@ -303,8 +303,216 @@ public final class Rulebook {
      * coordinate and writes the output key of every combination (inputs in parallel); the pairs, numbered per
      * offset in input order, are sorted by (output key, pair number), so one pass over the sorted list yields
      * the output sites in order and each pair's output row.
+     *
+     * <p>When the output grid is small enough next to the input (up to {@link #BITMAP_BITS_PER_SITE} bits per
+     * active input site), {@link #regularByBitmap} builds the same rulebook without a sort; otherwise this
+     * sort-based construction runs.
      */
     public static Rulebook regular(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+        Rulebook r = regularByBitmap(x, kernelSize, stride, padding, dilation);
+        return r != null ? r : regularBySort(x, kernelSize, stride, padding, dilation);
+    }
+
+    /** Output-grid bits per active input site up to which {@link #regularByBitmap} is used. */
+    static final long BITMAP_BITS_PER_SITE = 512;
+    /** The largest output grid (batch included) that {@link #regularByBitmap} marks in a bitmap. */
+    static final long BITMAP_MAX_BITS = 1L << 28;
+    /** Inputs per work item of {@link #regularByBitmap} (fixed, so the pair order never depends on threads). */
+    private static final int REGULAR_CHUNK = 4096;
+
+    /**
+     * The regular rulebook through a bitmap over the output grid, or null when that grid is too large for one
+     * (then {@link #regular} sorts instead). Identical to {@link #regularReference}: pairs of one offset in input
+     * row order, output sites in (batch, spatial...) order.
+     *
+     * <p>Inputs are cut into fixed chunks; each chunk counts its pairs per offset, the counts give every (chunk,
+     * offset) its slice of the pair arrays, and a second pass writes each pair's input row and output key there
+     * (both passes in parallel over chunks). Every output key sets one bit; a popcount prefix over the bitmap's
+     * words then ranks the keys, so an output row is {@code rank[word] + bitCount(word & below)} and the output
+     * sites are the set bits in order. No hash map and no sort: the work is linear in pairs plus grid / 64.
+     */
+    static Rulebook regularByBitmap(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+        String op = "SparseConv" + x.ndim() + "d";
+        int nd = x.ndim();
+        checkTuple(op, "kernel_size", kernelSize, nd, 1);
+        checkTuple(op, "stride", stride, nd, 1);
+        checkTuple(op, "padding", padding, nd, 0);
+        checkTuple(op, "dilation", dilation, nd, 1);
+        int[] inShape = x.spatialShapeRef();
+        int[] outShape = convOutputShape(op, inShape, kernelSize, stride, padding, dilation);
+        int n = x.numActive();
+        int vol = volume(kernelSize), w = nd + 1;
+        long outVolume = x.batchSize();
+        for (int s : outShape) {
+            if (outVolume > BITMAP_MAX_BITS) return null;
+            outVolume *= s;
+        }
+        if (outVolume > BITMAP_MAX_BITS || outVolume > Math.max(1L << 16, BITMAP_BITS_PER_SITE * n)) return null;
+        int[] ind = x.indicesArray();
+        int chunks = (n + REGULAR_CHUNK - 1) / REGULAR_CHUNK;
+        Taps table = new Taps(inShape, kernelSize, stride, padding, dilation, outShape);
+        // pass 1: pairs per (chunk, offset)
+        int[][] cnt = new int[chunks][vol];
+        Parallel.forWork(chunks, (long) n * vol, (lo, hi) -> {
+            Taps t = table.cursor();
+            for (int c = lo; c < hi; c++) {
+                int[] cc = cnt[c];
+                for (int i = c * REGULAR_CHUNK, e = Math.min(n, i + REGULAR_CHUNK); i < e; i++) {
+                    if (!t.find(ind, i * w)) continue;
+                    do cc[t.offset(kernelSize)]++; while (t.next());
+                }
+            }
+        });
+        int[] count = new int[vol];
+        for (int[] cc : cnt) for (int k = 0; k < vol; k++) count[k] += cc[k];
+        int[] start = prefix(count);
+        int total = start[vol];
+        // cursor of (chunk, offset): the offset's start plus the pairs of earlier chunks, so rows stay in order
+        int[][] cur = new int[chunks][vol];
+        for (int k = 0; k < vol; k++) {
+            int a = start[k];
+            for (int c = 0; c < chunks; c++) {
+                cur[c][k] = a;
+                a += cnt[c][k];
+            }
+        }
+        int[] pin = new int[total], pout = new int[total];
+        long[] pairKey = new long[total];
+        // pass 2: each pair's input row and output key in its slot
+        Parallel.forWork(chunks, (long) n * vol, (lo, hi) -> {
+            Taps t = table.cursor();
+            for (int c = lo; c < hi; c++) {
+                int[] cc = cur[c];
+                for (int i = c * REGULAR_CHUNK, e = Math.min(n, i + REGULAR_CHUNK); i < e; i++) {
+                    if (!t.find(ind, i * w)) continue;
+                    do {
+                        int a = cc[t.offset(kernelSize)]++;
+                        pin[a] = i;
+                        pairKey[a] = t.key(ind[i * w], outShape);
+                    } while (t.next());
+                }
+            }
+        });
+        int words = (int) ((outVolume + 63) >>> 6);
+        long[] bits = new long[words];
+        for (int a = 0; a < total; a++) bits[(int) (pairKey[a] >>> 6)] |= 1L << pairKey[a];
+        int[] rank = new int[words];
+        int m = 0;
+        for (int q = 0; q < words; q++) {
+            rank[q] = m;
+            m += Long.bitCount(bits[q]);
+        }
+        Parallel.forWork(total, total, (lo, hi) -> {
+            for (int a = lo; a < hi; a++) {
+                long key = pairKey[a];
+                int q = (int) (key >>> 6);
+                pout[a] = rank[q] + Long.bitCount(bits[q] & ((1L << key) - 1));
+            }
+        });
+        int[] outIndices = new int[m * w];
+        for (int q = 0, r = 0; q < words; q++) {
+            long word = bits[q];
+            while (word != 0) {
+                long key = ((long) q << 6) + Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                for (int d = nd - 1; d >= 0; d--) {
+                    outIndices[r * w + 1 + d] = (int) (key % outShape[d]);
+                    key /= outShape[d];
+                }
+                outIndices[r * w] = (int) key;
+                r++;
+            }
+        }
+        return new Rulebook(Kind.REGULAR, kernelSize.clone(), stride.clone(), padding.clone(), dilation.clone(), start, pin, pout,
+                -1, n, m, ind, outIndices, inShape, outShape, x.batchSize());
+    }
+
+    /**
+     * The kernel taps of one input site that land on output sites. Per dim, which taps of a coordinate land
+     * (t = c + p - k * dil divisible by s, t / s inside the output) depends on that coordinate alone, so a table
+     * over every coordinate value, built once per rulebook, replaces the divisions per site and tap.
+     */
+    private static final class Taps {
+        /** Per dim and coordinate value v: the tap count at [v], its taps' kernel indices and output coordinates at [v * maxTaps + t]. */
+        final int[][] count, tapK, tapOut;
+        final int maxTaps;
+        final int[] base, taps, pos;
+
+        Taps(int[] inShape, int[] kernelSize, int[] stride, int[] padding, int[] dilation, int[] outShape) {
+            int nd = inShape.length;
+            int mt = 0;
+            for (int k : kernelSize) mt = Math.max(mt, k);
+            maxTaps = mt;
+            count = new int[nd][];
+            tapK = new int[nd][];
+            tapOut = new int[nd][];
+            for (int d = 0; d < nd; d++) {
+                count[d] = new int[inShape[d]];
+                tapK[d] = new int[inShape[d] * mt];
+                tapOut[d] = new int[inShape[d] * mt];
+                for (int v = 0; v < inShape[d]; v++) {
+                    int c = 0;
+                    for (int kd = 0; kd < kernelSize[d]; kd++) {
+                        int t = v + padding[d] - kd * dilation[d];
+                        if (t < 0 || t % stride[d] != 0 || t / stride[d] >= outShape[d]) continue;
+                        tapK[d][v * mt + c] = kd;
+                        tapOut[d][v * mt + c++] = t / stride[d];
+                    }
+                    count[d][v] = c;
+                }
+            }
+            base = new int[nd];
+            taps = new int[nd];
+            pos = new int[nd];
+        }
+
+        /** A cursor of its own over the shared tables (one per thread). */
+        private Taps(Taps t) {
+            count = t.count;
+            tapK = t.tapK;
+            tapOut = t.tapOut;
+            maxTaps = t.maxTaps;
+            base = new int[t.base.length];
+            taps = new int[t.base.length];
+            pos = new int[t.base.length];
+        }
+
+        Taps cursor() { return new Taps(this); }
+
+        /** Finds the taps of the site at {@code ind[o]}; false when it feeds no output. Positions the odometer at the first combination. */
+        boolean find(int[] ind, int o) {
+            for (int d = 0; d < taps.length; d++) {
+                int v = ind[o + 1 + d], c = count[d][v];
+                if (c == 0) return false;
+                taps[d] = c;
+                base[d] = v * maxTaps;
+                pos[d] = 0;
+            }
+            return true;
+        }
+
+        int offset(int[] kernelSize) {
+            int k = 0;
+            for (int d = 0; d < taps.length; d++) k = k * kernelSize[d] + tapK[d][base[d] + pos[d]];
+            return k;
+        }
+
+        long key(int batch, int[] outShape) {
+            long key = batch;
+            for (int d = 0; d < taps.length; d++) key = key * outShape[d] + tapOut[d][base[d] + pos[d]];
+            return key;
+        }
+
+        /** Advances to the next combination (last dim fastest, so offsets ascend); false after the last. */
+        boolean next() {
+            int d = taps.length - 1;
+            while (d >= 0 && ++pos[d] == taps[d]) pos[d--] = 0;
+            return d >= 0;
+        }
+    }
+
+    /** The sort-based regular rulebook (see {@link #regular}), for output grids too large for a bitmap. */
+    static Rulebook regularBySort(SparseTensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
         String op = "SparseConv" + x.ndim() + "d";
         int nd = x.ndim();
         checkTuple(op, "kernel_size", kernelSize, nd, 1);

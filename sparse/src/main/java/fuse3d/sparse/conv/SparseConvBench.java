@@ -59,6 +59,13 @@ public final class SparseConvBench {
 
         // rulebook builds alone (the submanifold one at full resolution, the first downsampling one)
         double[] subm = new double[reps], down = new double[reps];
+        // warm, as the backbone's figures are: inside the backbone the builders run compiled
+        // (a fixed 20 runs: two quick runs in a row can agree before C2 has compiled both builders)
+        for (int r = 0; r < 20; r++) {
+            SparseTensor x = SparseTensor.of(feats, coords, shape, 1);
+            Rulebook.submanifold(x, new int[] {3, 3, 3}, new int[] {1, 1, 1});
+            Rulebook.regular(x, new int[] {3, 3, 3}, new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1});
+        }
         for (int r = 0; r < reps + 2; r++) {
             SparseTensor x = SparseTensor.of(feats, coords, shape, 1);
             long t0 = System.nanoTime();
@@ -92,6 +99,8 @@ public final class SparseConvBench {
         net.eval();
         double[] fwd = new double[reps];
         SparseBackboneOutput result = null;
+        SparseConvolution.RULEBOOK_NANOS.reset();
+        SparseConvolution.CONV_NANOS.reset();
         for (int r = 0; r < reps + 2; r++) {
             long t0 = System.nanoTime();
             try (GradMode.Scope _ = GradMode.noGrad()) {
@@ -102,7 +111,7 @@ public final class SparseConvBench {
         double f = median(fwd);
         if (SparseConvolution.PROFILE)
             out.println("bench voxel_backbone8x_forward_split rulebook_ms=" + fmt(SparseConvolution.RULEBOOK_NANOS.sum() / 1e6 / (reps + 2))
-                    + " conv_ms=" + fmt(SparseConvolution.CONV_NANOS.sum() / 1e6 / (reps + 2)));
+                    + " conv_ms=" + fmt(SparseConvolution.CONV_NANOS.sum() / 1e6 / (reps + 2)) + " (means over the timed runs)");
         out.println("bench voxel_backbone8x_forward ms=" + fmt(f) + " voxels=" + n + " voxels_per_s=" + (long) (n / (f / 1e3))
                 + " out_voxels=" + result.encodedSpconvTensor().numActive());
         pairsPerLayer(out, result);

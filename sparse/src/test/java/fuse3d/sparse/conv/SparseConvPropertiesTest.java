@@ -90,6 +90,90 @@ class SparseConvPropertiesTest {
         assertArrayEquals(rr.pairStart, rf.pairStart);
         assertArrayEquals(rr.pairIn, rf.pairIn);
         assertArrayEquals(rr.pairOut, rf.pairOut);
+        assertSameRulebook(rr, Rulebook.regularBySort(x, kr, st, pd, d));
+        Rulebook rb = Rulebook.regularByBitmap(x, kr, st, pd, d);
+        if (rb != null) assertSameRulebook(rr, rb);
+    }
+
+    /** Inputs over several chunks of the bitmap builder (and so over threads): all regular builders agree. */
+    @Property(tries = 6)
+    void regularBuildersAgreeOnLargeInputs(@ForAll long seed, @ForAll @IntRange(min = 1, max = 2) int s) {
+        Generator g = new Generator(seed);
+        int[] shape = {8 + (int) g.nextLong(6), 50 + (int) g.nextLong(30), 50 + (int) g.nextLong(30)};
+        SparseTensor x = random(g, DType.FLOAT32, 2, shape, 0.25 + 0.3 * g.nextDouble(), 1);
+        int[] ks = {3, 3, 3}, st = {s, s, s}, pd = {1, 1, 1}, d = {1, 1, 1};
+        Rulebook rr = Rulebook.regularReference(x, ks, st, pd, d);
+        Rulebook rb = Rulebook.regularByBitmap(x, ks, st, pd, d);
+        assertTrue(rb != null, "the bitmap builder takes this grid");
+        assertTrue(x.numActive() > 2 * 4096, "several chunks: " + x.numActive());
+        assertSameRulebook(rr, rb);
+        assertSameRulebook(rr, Rulebook.regularBySort(x, ks, st, pd, d));
+        assertSameRulebook(rr, Rulebook.regular(x, ks, st, pd, d));
+    }
+
+    /** The register-blocked pair kernel equals the plain one bit for bit (all block widths, odd pair counts). */
+    @Property(tries = 30)
+    void blockedPairKernelEqualsThePlainOne(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int widthVectors,
+                                            @ForAll @IntRange(min = 1, max = 70) int cols, @ForAll @IntRange(min = 0, max = 37) int pairs) {
+        Generator g = new Generator(seed);
+        int outCols = widthVectors * SparseConvFunction.pairKernelLanes(), rsB = outCols + (int) g.nextLong(3) * 4;
+        int nIn = 50, nOut = pairs + 10;
+        float[] s = g.uniform(-1, 1, nIn * cols).toFloatArray(), w = g.uniform(-1, 1, cols * rsB).toFloatArray();
+        float[] d = g.uniform(-1, 1, nOut * outCols).toFloatArray(), e = d.clone();
+        int[] in = new int[pairs], out = new int[pairs];
+        int[] perm = new int[nOut];
+        for (int i = 0; i < nOut; i++) perm[i] = i;
+        for (int i = nOut - 1; i > 0; i--) {
+            int j = (int) g.nextLong(i + 1), t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (int p = 0; p < pairs; p++) {
+            in[p] = (int) g.nextLong(nIn);
+            out[p] = perm[p]; // distinct output rows, as within one offset
+        }
+        SparseConvFunction.pairRowsF32(s, cols, in, out, 0, pairs, w, rsB, outCols, d);
+        SparseConvFunction.pairRowsSimpleF32(s, cols, in, out, 0, pairs, w, rsB, outCols, e);
+        assertArrayEquals(e, d);
+    }
+
+    /**
+     * The blocked float32 weight gradient over several chunks and blocks per offset: close to the float64 one,
+     * and bit-identical for 1 and 3 threads.
+     */
+    @Property(tries = 6)
+    void blockedWeightGradientMatchesFloat64AndIgnoresThreads(@ForAll long seed, @ForAll @IntRange(min = 1, max = 7) int cinVectors,
+                                                             @ForAll @IntRange(min = 1, max = 3) int coutQuads, @ForAll boolean strided) {
+        Generator g = new Generator(seed);
+        int cin = cinVectors * SparseConvFunction.pairKernelLanes(), cout = 4 * coutQuads;
+        Tensor ind = randomIndices(g, 2, new int[] {8, 50, 50}, 0.3);
+        int n = ind.size(0);
+        Tensor x = g.uniform(-1, 1, n, cin);
+        int[] k3 = {3, 3, 3}, ones = {1, 1, 1};
+        SparseTensor st = SparseTensor.of(x, ind, new int[] {8, 50, 50}, 2);
+        Rulebook rb = strided ? Rulebook.regular(st, k3, new int[] {2, 2, 2}, ones, ones) : Rulebook.submanifold(st, k3, ones);
+        assertTrue(rb.pairCount(13) > 2 * SparseConvFunction.WEIGHT_GRAD_CHUNK || strided, "several chunks at the centre");
+        Tensor gy = g.uniform(-1, 1, rb.numOut(), cout);
+        int[] ws = {cout, 3, 3, 3, cin};
+        Tensor one = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 1, true);
+        Tensor three = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 3, true);
+        assertArrayEquals(one.toFloatArray(), three.toFloatArray());
+        Tensor ref = SparseConvFunction.backwardWeight(x.to(DType.FLOAT64), gy.to(DType.FLOAT64), rb, ws);
+        Tensor gemm = SparseConvFunction.backwardWeightF32(x, gy, rb, ws, 2, false);
+        float[] a = one.toFloatArray(), b = gemm.toFloatArray();
+        double[] r = ref.toDoubleArray();
+        for (int i = 0; i < r.length; i++) {
+            assertEquals(r[i], a[i], 1e-4 * (1 + Math.abs(r[i])), "blocked at " + i);
+            assertEquals(r[i], b[i], 1e-4 * (1 + Math.abs(r[i])), "sgemm at " + i);
+        }
+    }
+
+    private static void assertSameRulebook(Rulebook expected, Rulebook actual) {
+        assertEquals(expected.numOut, actual.numOut);
+        assertArrayEquals(expected.outIndices, actual.outIndices);
+        assertArrayEquals(expected.pairStart, actual.pairStart);
+        assertArrayEquals(expected.pairIn, actual.pairIn);
+        assertArrayEquals(expected.pairOut, actual.pairOut);
     }
 
     private static Set<Long> pairSet(int[][] p) {
