@@ -2,6 +2,7 @@ package fuse3d.autograd;
 
 import static fuse3d.autograd.Grads.sumTo;
 
+import fuse3d.tensor.F;
 import fuse3d.tensor.Tensor;
 import java.util.List;
 import java.util.function.BinaryOperator;
@@ -77,8 +78,7 @@ public final class Elementwise {
 
     public static Var relu(Var x) {
         Tensor y = x.data().relu();
-        // the output is >= 0, so sign(y) is the 0/1 mask of the positives: two vectorised passes, no bool tensor
-        return Var.record("relu", y, (g, n) -> g1(g.mul(y.sign())), x);
+        return Var.record("relu", y, (g, n) -> g1(F.reluBackward(g, y)), x);
     }
 
     public static Var leakyRelu(Var x, double slope) {

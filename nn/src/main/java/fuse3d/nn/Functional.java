@@ -4,6 +4,7 @@ import fuse3d.autograd.GradMode;
 import fuse3d.autograd.Node;
 import fuse3d.autograd.Var;
 import fuse3d.tensor.DType;
+import fuse3d.tensor.F;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
@@ -124,6 +125,14 @@ public final class Functional {
         Node.Rule rule = (g, needs) -> {
             Tensor[] out = new Tensor[inputs.length];
             boolean needX = needs[0], needW = wi > 0 && needs[wi], needB = bi > 0 && needs[bi];
+            if (xd.dtype() == DType.FLOAT32 && g.dtype() == DType.FLOAT32) {
+                // the fused two-pass kernel; the composition below is its float64 reference (gradchecked)
+                Tensor[] r = F.batchNormBackward(g, xd, mean, invStd, scale, training, needX);
+                if (needX) out[0] = r[0];
+                if (needW) out[wi] = r[2];
+                if (needB) out[bi] = r[1];
+                return out;
+            }
             boolean batchStats = needX && training;
             Tensor sumG = needB || batchStats ? g.sum(dims, true) : null;
             Tensor centred = needW || batchStats ? xd.sub(mean) : null;

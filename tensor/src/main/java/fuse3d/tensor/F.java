@@ -250,6 +250,45 @@ public final class F {
         return o;
     }
 
+    // ------------------------------------------------------------------ relu backward
+
+    /**
+     * relu's gradient from its output: grad where output > 0, else 0 (NaN outputs pass the gradient, as torch's
+     * threshold_backward). One vectorised pass for float32 tensors of one shape; other cases compose tensor ops.
+     */
+    public static Tensor reluBackward(Tensor grad, Tensor output) {
+        if (!Arrays.equals(grad.shape(), output.shape()))
+            throw new IllegalArgumentException("relu_backward: grad " + Shape.str(grad.shape()) + " and output " + Shape.str(output.shape()) + " differ");
+        if (grad.dtype() != DType.FLOAT32 || output.dtype() != DType.FLOAT32)
+            return Tensor.where(output.le(0.0), Tensor.scalar(0.0, grad.dtype()), grad);
+        Tensor g = grad.contiguous(), y = output.contiguous();
+        float[] out = new float[g.numel()];
+        fuse3d.tensor.cpu.ElementwiseKernels.reluBackward(g.storage().floats(), g.offset(), y.storage().floats(), y.offset(), out, out.length);
+        return Tensor.ofFloats(out, grad.shape());
+    }
+
+    // ------------------------------------------------------------------ batch norm backward
+
+    /**
+     * BatchNorm's gradients for float32 x and g [N, C, ...] (contiguous or not) with the forward's per-channel mean
+     * and invStd [C] and scale = invStd * weight [C]: {dx (null unless needX), sum(g) [C], sum(g * xhat) [C]}. With
+     * training the dx carries the batch-statistics terms; without, dx = g * scale.
+     */
+    public static Tensor[] batchNormBackward(Tensor g, Tensor x, Tensor mean, Tensor invStd, Tensor scale, boolean training, boolean needX) {
+        String op = "batch_norm_backward";
+        if (x.dtype() != DType.FLOAT32 || g.dtype() != DType.FLOAT32 || x.dim() < 2 || !Arrays.equals(g.shape(), x.shape()))
+            throw new IllegalArgumentException(op + ": expects float32 x and grad of one shape [N, C, ...], got " + Shape.str(x.shape()) + " and "
+                    + Shape.str(g.shape()));
+        int n = x.size(0), c = x.size(1), plane = c == 0 || n == 0 ? 0 : x.numel() / (n * c);
+        for (Tensor t : new Tensor[] {mean, invStd, scale})
+            if (t.numel() != c) throw new IllegalArgumentException(op + ": per-channel statistics must have " + c + " entries, got " + Shape.str(t.shape()));
+        Tensor xc = x.contiguous(), gc = g.contiguous();
+        float[] dx = needX ? new float[x.numel()] : null, sg = new float[c], sgx = new float[c];
+        fuse3d.tensor.cpu.BatchNormKernels.backward(gc.storage().floats(), gc.offset(), xc.storage().floats(), xc.offset(), n, c, plane,
+                mean.toFloatArray(), invStd.toFloatArray(), scale.toFloatArray(), training, dx, sg, sgx);
+        return new Tensor[] {dx == null ? null : Tensor.ofFloats(dx, x.shape()), Tensor.ofFloats(sg, c), Tensor.ofFloats(sgx, c)};
+    }
+
     // ------------------------------------------------------------------ softmax backward
 
     /**

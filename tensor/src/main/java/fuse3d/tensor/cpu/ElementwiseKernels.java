@@ -157,6 +157,21 @@ public final class ElementwiseKernels {
         };
     }
 
+    /** out[i] = y[i] <= 0 ? 0 : g[i] (relu's gradient from its output; NaN passes), in parallel pieces. */
+    public static void reluBackward(float[] g, int go, float[] y, int yo, float[] out, int n) {
+        Parallel.forWork((n + 4095) / 4096, n, (b0, b1) -> {
+            int from = b0 * 4096, to = Math.min(n, b1 * 4096), i = from;
+            if (Simd.ENABLED) {
+                var zero = FloatVector.zero(F);
+                for (; i + F.length() <= to; i += F.length()) {
+                    var yv = FloatVector.fromArray(F, y, yo + i);
+                    FloatVector.fromArray(F, g, go + i).blend(zero, yv.compare(VectorOperators.LE, 0f)).intoArray(out, i);
+                }
+            }
+            for (; i < to; i++) out[i] = y[yo + i] <= 0 ? 0f : g[go + i];
+        });
+    }
+
     /** Sum of a unit-stride float row, accumulated in vector lanes per block and in float64 across blocks. */
     public static double sumRow(float[] x, int xo, int n) {
         if (!Simd.ENABLED || n < 4 * F.length()) return sumRowScalar(x, xo, n);

@@ -1,0 +1,85 @@
+package fuse3d.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * BatchNorm's backward over a contiguous float [N, C, plane] layout in two passes per channel: the sums
+ * sum(g) and sum(g (x - mean)) (in float lanes per plane, double across planes), then
+ * dx = g scale + (x - mean) k + c0 with the per-channel constants those sums give. Channels run in parallel and
+ * each channel's planes are summed in batch order, so the bits do not depend on the thread count.
+ */
+public final class BatchNormKernels {
+    private static final VectorSpecies<Float> F = Simd.F;
+
+    private BatchNormKernels() {}
+
+    /**
+     * @param scale    invStd * weight per channel (invStd without a weight)
+     * @param invStd   1 / sqrt(var + eps) per channel
+     * @param training batch statistics (dx has the mean and variance terms) or running statistics (dx = g scale)
+     * @param dx       output [N, C, plane], or null when the input needs no gradient
+     * @param sumG     output [C]: sum of g per channel (the bias gradient)
+     * @param sumGXhat output [C]: sum of g (x - mean) invStd per channel (the weight gradient)
+     */
+    public static void backward(float[] g, int gOff, float[] x, int xOff, int n, int c, int plane, float[] mean, float[] invStd, float[] scale,
+                                boolean training, float[] dx, float[] sumG, float[] sumGXhat) {
+        long count = (long) n * plane;
+        Parallel.forWork(c, count * c * 4, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sg = 0, sgx = 0;
+                float m = mean[ch];
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * plane;
+                    double[] s = planeSums(g, gOff + base, x, xOff + base, plane, m);
+                    sg += s[0];
+                    sgx += s[1];
+                }
+                sumG[ch] = (float) sg;
+                sumGXhat[ch] = (float) (sgx * invStd[ch]);
+                if (dx == null) continue;
+                float a = scale[ch];
+                float k = training ? (float) (-(double) scale[ch] * invStd[ch] * (sgx * invStd[ch]) / count) : 0f;
+                float off = training ? (float) (-(double) scale[ch] * sg / count) : 0f;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * plane;
+                    writeDx(g, gOff + base, x, xOff + base, plane, m, a, k, off, dx, base);
+                }
+            }
+        });
+    }
+
+    private static double[] planeSums(float[] g, int go, float[] x, int xo, int n, float m) {
+        int i = 0;
+        float sg = 0, sgx = 0;
+        if (Simd.ENABLED && n >= F.length()) {
+            FloatVector vg = FloatVector.zero(F), vgx = FloatVector.zero(F), mv = FloatVector.broadcast(F, m);
+            int bound = F.loopBound(n);
+            for (; i < bound; i += F.length()) {
+                FloatVector gv = FloatVector.fromArray(F, g, go + i);
+                vg = vg.add(gv);
+                vgx = gv.fma(FloatVector.fromArray(F, x, xo + i).sub(mv), vgx);
+            }
+            sg = Simd.sumLanes(vg);
+            sgx = Simd.sumLanes(vgx);
+        }
+        double dg = sg, dgx = sgx;
+        for (; i < n; i++) {
+            dg += g[go + i];
+            dgx += (double) g[go + i] * (x[xo + i] - m);
+        }
+        return new double[] {dg, dgx};
+    }
+
+    private static void writeDx(float[] g, int go, float[] x, int xo, int n, float m, float a, float k, float off, float[] dx, int o) {
+        int i = 0;
+        if (Simd.ENABLED && n >= F.length()) {
+            FloatVector mv = FloatVector.broadcast(F, m), av = FloatVector.broadcast(F, a), kv = FloatVector.broadcast(F, k),
+                    ov = FloatVector.broadcast(F, off);
+            int bound = F.loopBound(n);
+            for (; i < bound; i += F.length())
+                FloatVector.fromArray(F, x, xo + i).sub(mv).fma(kv, FloatVector.fromArray(F, g, go + i).fma(av, ov)).intoArray(dx, o + i);
+        }
+        for (; i < n; i++) dx[o + i] = (x[xo + i] - m) * k + (g[go + i] * a + off);
+    }
+}
