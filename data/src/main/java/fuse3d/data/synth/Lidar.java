@@ -38,6 +38,16 @@ public final class Lidar {
         return new Lidar(el, 2083, 120, 0.012, 0.02);
     }
 
+    /**
+     * A Velodyne HDL-32E as on the nuScenes car: 32 beams evenly from +10.67 down to -30.67 degrees (1.33 degree
+     * spacing), 0.33 degree azimuth steps (1084 per turn at 20 Hz), 70 m range, 1.5 cm range noise (its 3 sigma bound stays inside {@link SceneObject#BOX_MARGIN}), 2 % dropout.
+     */
+    public static Lidar hdl32e() {
+        double[] el = new double[32];
+        for (int i = 0; i < 32; i++) el[i] = 10.67 - i * (10.67 + 30.67) / 31;
+        return new Lidar(el, 1084, 70, 0.015, 0.02);
+    }
+
     public int beams() { return elevations.length; }
 
     /** No returned point lies farther than this from the surface its ray hit (3 sigma clipping). */

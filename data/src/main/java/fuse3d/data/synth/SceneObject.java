@@ -79,6 +79,13 @@ public final class SceneObject {
         return Math.hypot(Math.max(-local[0], local[3]), Math.max(-local[1], local[4]));
     }
 
+    /** The same object (parts and heading) under another id, its bottom centre moved to (x, y, z). */
+    SceneObject placed(int newId, double nx, double ny, double nz) {
+        return new SceneObject(newId, cls, nx, ny, nz, heading, parts);
+    }
+
+    double cz() { return z; }
+
     double cx() { return x; }
 
     double cy() { return y; }

@@ -1,0 +1,382 @@
+package fuse3d.data.synth;
+
+import fuse3d.data.nuscenes.DetectionBox;
+import fuse3d.data.nuscenes.LidarPointCloud;
+import fuse3d.data.nuscenes.NuScenesTables;
+import fuse3d.sparse.bev.Pose;
+import fuse3d.sparse.points.PointsInBoxes;
+import fuse3d.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a synthetic dataset in nuScenes' layout (LiDAR only): per scene a drive along one {@link SceneGenerator}
+ * street with some objects moving, scanned by a 32-beam {@link Lidar#hdl32e()} at 20 Hz, with key frames at 2 Hz
+ * ({@code samples/LIDAR_TOP}) and the sweeps between them ({@code sweeps/LIDAR_TOP}), and the v1.0 tables written
+ * through {@link NuScenesTables#write(Path, String)}, so that the nuScenes readers, {@code MultiSweep} and the
+ * detection evaluator run on it unchanged.
+ *
+ * <p>Frames: the street's scene frame is placed in the global frame by a seeded yaw and offset (as a map's
+ * coordinates); the ego drives along the scene's x axis at y = 0 on the ground with no pitch or roll; LIDAR_TOP sits
+ * 0.94 m ahead of and 1.84 m above the ego origin, rotated -90 degrees about z (sensor x right, y forward), as on
+ * the nuScenes car. Each scan is instantaneous (no motion during a turn). Annotations cover the objects within
+ * {@link Config#annotationRange()} of the ego at each key frame; {@code num_lidar_pts} counts the key frame's points
+ * inside the box ({@link PointsInBoxes}, as the devkit counts them), the visibility bin is the fraction of the
+ * object's returns that survive occlusion (its points in the full scan over its points scanned alone), and sweeps
+ * point to the sample of the key frame that follows them.
+ */
+public final class SyntheticNuScenes {
+    private SyntheticNuScenes() {}
+
+    /** The table folder name under the data root. */
+    public static final String VERSION = "v1.0-mini";
+    public static final String CHANNEL = "LIDAR_TOP";
+    /** The first timestamp, microseconds (an arbitrary 2018 date, as the real logs). */
+    public static final long T0 = 1_533_151_603_547_590L;
+
+    /** Told after each written scene. */
+    @FunctionalInterface
+    public interface Progress {
+        void sceneDone(int done, int total);
+    }
+
+    /**
+     * How long a scene is: {@code keyframes} samples at 2 Hz with {@code sweepsBetween} sweeps between two samples
+     * (9: LiDAR at 20 Hz); as many sweeps are written before the first sample, so every sample has a full history.
+     */
+    public record Config(int keyframes, int sweepsBetween, double annotationRange) {
+        public Config {
+            if (keyframes < 1 || sweepsBetween < 0 || !(annotationRange > 0))
+                throw new IllegalArgumentException("SyntheticNuScenes.Config: need keyframes >= 1, sweepsBetween >= 0, annotationRange > 0, got "
+                        + keyframes + ", " + sweepsBetween + ", " + annotationRange);
+        }
+
+        /** 10 samples (4.5 s) at 2 Hz, 9 sweeps between, annotations to 60 m. */
+        public static Config defaults() { return new Config(10, 9, 60); }
+
+        int readings() { return sweepsBetween + (keyframes - 1) * (sweepsBetween + 1) + 1; }
+
+        long periodMicros() { return 500_000L / (sweepsBetween + 1); }
+
+        boolean isKeyFrame(int reading) { return reading % (sweepsBetween + 1) == sweepsBetween; }
+
+        /** The key frame index a reading belongs to (the one that follows it, or itself). */
+        int keyIndex(int reading) { return reading / (sweepsBetween + 1); }
+    }
+
+    /** An object moving at constant velocity along its heading; at the middle of the scene it stands where generated. */
+    record Mover(int id, double vx, double vy) {}
+
+    /**
+     * One scene's drive: the static street, the movers, the scene-to-global placement and the ego speed.
+     *
+     * @param world        the street with the objects at the middle time of the scene
+     * @param sceneToGlobal where the scene frame lies in the global frame (a yaw and an offset)
+     */
+    public record Plan(long seed, Config cfg, Scene world, Map<Integer, Mover> movers, Pose sceneToGlobal, double yaw, double egoSpeed, double egoX0) {
+        /** Seconds since the scene's first reading. */
+        public double time(int reading) { return reading * cfg.periodMicros() * 1e-6; }
+
+        public long timestamp(int reading) { return T0 + Math.floorMod(seed, 1000L) * 1000 + reading * cfg.periodMicros(); }
+
+        double midTime() { return time(cfg.readings() - 1) / 2; }
+
+        /** The scene with every mover at its place at {@code reading}. */
+        public Scene sceneAt(int reading) {
+            double dt = time(reading) - midTime();
+            List<SceneObject> objs = new ArrayList<>(world.objects().size());
+            for (SceneObject o : world.objects()) {
+                Mover m = movers.get(o.id());
+                if (m == null) objs.add(o);
+                else {
+                    double x = o.cx() + m.vx * dt, y = o.cy() + m.vy * dt;
+                    objs.add(o.placed(o.id(), x, y, world.groundHeight(x, y)));
+                }
+            }
+            return new Scene(world.seed(), world.slopeX(), world.slopeY(), world.roadY(), world.roadHalf(), world.kerb(), objs);
+        }
+
+        /** The ego (x forward, y left, z up, on the ground) in the scene frame at {@code reading}. */
+        public Pose egoToScene(int reading) {
+            double x = egoX0 + egoSpeed * time(reading);
+            return Pose.translation(x, 0, world.groundHeight(x, 0));
+        }
+
+        public Pose egoToGlobal(int reading) { return egoToScene(reading).then(sceneToGlobal); }
+
+        public Pose lidarToScene(int reading) { return LIDAR_TO_EGO.then(egoToScene(reading)); }
+
+        /** The sweep at {@code reading} in the LiDAR frame. */
+        public Lidar.LidarScan scan(int reading) {
+            return LIDAR.scan(sceneAt(reading), lidarToScene(reading), Lidar.mix(seed, 1000 + reading));
+        }
+
+        /** Whether an annotated object moves. */
+        public boolean moving(int id) { return movers.containsKey(id); }
+
+        /** A mover's global velocity (vx, vy), zeros for a still object. */
+        public double[] globalVelocity(int id) {
+            Mover m = movers.get(id);
+            if (m == null) return new double[2];
+            double c = Math.cos(yaw), s = Math.sin(yaw);
+            return new double[] {c * m.vx - s * m.vy, s * m.vx + c * m.vy};
+        }
+    }
+
+    static final Lidar LIDAR = Lidar.hdl32e();
+    /** LIDAR_TOP on the ego: 0.94 m ahead, 1.84 m up, x right and y forward. */
+    public static final Pose LIDAR_TO_EGO = Pose.rotationZ(-Math.PI / 2).then(Pose.translation(0.94, 0, 1.84));
+
+    /** Plans one scene from its seed: street, ego speed, movers, and its place in the global frame. */
+    public static Plan plan(long seed, Config cfg) {
+        Scene street = SceneGenerator.generate(seed);
+        SplittableRandom r = new SplittableRandom(Lidar.mix(seed, 99));
+        double egoSpeed = SceneGenerator.uniform(r, 3, 8);
+        double duration = (cfg.readings() - 1) * cfg.periodMicros() * 1e-6;
+        double x0 = -0.3 * egoSpeed * duration, x1 = x0 + egoSpeed * duration;
+        // clear the ego's lane along its path: nothing may stand where the car drives
+        List<SceneObject> kept = new ArrayList<>();
+        for (SceneObject o : street.objects()) {
+            double rad = o.footprintRadius();
+            boolean inLane = Math.abs(o.cy()) < rad + 1.3 && o.cx() > x0 - rad - 3 && o.cx() < x1 + rad + 3;
+            if (!inLane) kept.add(o.placed(kept.size(), o.cx(), o.cy(), o.cz()));
+        }
+        Scene world = new Scene(street.seed(), street.slopeX(), street.slopeY(), street.roadY(), street.roadHalf(), street.kerb(), kept);
+        Map<Integer, Mover> movers = new LinkedHashMap<>();
+        double mid = duration / 2;
+        for (SceneObject o : kept) {
+            if (!o.annotated()) continue;
+            double speed = switch (o.cls()) {
+                case CAR, VAN, TRUCK -> SceneGenerator.uniform(r, 3, 10);
+                case PEDESTRIAN -> SceneGenerator.uniform(r, 0.8, 1.6);
+                case CYCLIST -> SceneGenerator.uniform(r, 2, 5);
+                default -> 0;
+            };
+            if (speed == 0 || r.nextDouble() >= 0.5) continue;
+            Mover m = new Mover(o.id(), speed * Math.cos(o.heading()), speed * Math.sin(o.heading()));
+            if (pathIsFree(world, movers, m, o, duration, mid)) movers.put(o.id(), m);
+        }
+        double yaw = SceneGenerator.uniform(r, -Math.PI, Math.PI);
+        Pose sceneToGlobal = Pose.rotationZ(yaw).then(Pose.translation(SceneGenerator.uniform(r, 300, 2000), SceneGenerator.uniform(r, 300, 2000), 0));
+        return new Plan(seed, cfg, world, Map.copyOf(movers), sceneToGlobal, yaw, egoSpeed, x0);
+    }
+
+    /** Whether a mover keeps clear of every other object, the ego lane and the kerb over the whole scene. */
+    private static boolean pathIsFree(Scene world, Map<Integer, Mover> movers, Mover m, SceneObject o, double duration, double mid) {
+        double ri = o.footprintRadius();
+        int side = Integer.signum((int) Math.signum(Math.abs(o.cy() - world.roadY()) - world.roadHalf()));
+        for (double t = 0; t <= duration + 1e-9; t += 0.25) {
+            double dt = t - mid, x = o.cx() + m.vx() * dt, y = o.cy() + m.vy() * dt;
+            if (Math.abs(y) < ri + 1.3) return false;
+            double edge = Math.abs(y - world.roadY()) - world.roadHalf();
+            if (Math.signum(edge) != side || Math.abs(edge) < ri + 0.05) return false;
+            for (SceneObject q : world.objects()) {
+                if (q.id() == o.id()) continue;
+                Mover mq = movers.get(q.id());
+                double qx = q.cx() + (mq == null ? 0 : mq.vx() * dt), qy = q.cy() + (mq == null ? 0 : mq.vy() * dt);
+                if (Math.hypot(x - qx, y - qy) < ri + q.footprintRadius() + 0.3) return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #write(Path, int, long, Config, Progress)} with {@link Config#defaults()}. */
+    public static NuScenesTables write(Path out, int scenes, long seed, Progress progress) throws IOException {
+        return write(out, scenes, seed, Config.defaults(), progress);
+    }
+
+    /**
+     * Writes {@code scenes} scenes (named scene-0000, ...; scene i planned from {@code Lidar.mix(seed, i)}) under
+     * {@code out}: point clouds in {@code samples/LIDAR_TOP} and {@code sweeps/LIDAR_TOP}, tables in
+     * {@code out/}{@value #VERSION}. Returns the tables as written.
+     */
+    public static NuScenesTables write(Path out, int scenes, long seed, Config cfg, Progress progress) throws IOException {
+        if (scenes < 0) throw new IllegalArgumentException("SyntheticNuScenes.write: scenes must be >= 0, got " + scenes);
+        Files.createDirectories(out.resolve("samples").resolve(CHANNEL));
+        Files.createDirectories(out.resolve("sweeps").resolve(CHANNEL));
+        Tables tb = new Tables(seed);
+        for (int s = 0; s < scenes; s++) {
+            writeScene(out, tb, s, plan(Lidar.mix(seed, s), cfg));
+            if (progress != null) progress.sceneDone(s + 1, scenes);
+        }
+        NuScenesTables t = tb.build();
+        t.write(out, VERSION);
+        return t;
+    }
+
+    /** Visibility bins as the released table: token "1".."4". */
+    static final List<NuScenesTables.Visibility> VISIBILITY = List.of(
+            new NuScenesTables.Visibility("1", "v0-40", "visibility of whole object is between 0 and 40%"),
+            new NuScenesTables.Visibility("2", "v40-60", "visibility of whole object is between 40 and 60%"),
+            new NuScenesTables.Visibility("3", "v60-80", "visibility of whole object is between 60 and 80%"),
+            new NuScenesTables.Visibility("4", "v80-100", "visibility of whole object is between 80 and 100%"));
+
+    static final List<String> ATTRIBUTES = List.of("vehicle.moving", "vehicle.parked", "vehicle.stopped", "pedestrian.moving",
+            "pedestrian.standing", "pedestrian.sitting_lying_down", "cycle.with_rider", "cycle.without_rider");
+
+    /** The rows of all tables, gathered scene by scene. */
+    private static final class Tables {
+        final long seed;
+        final Map<String, NuScenesTables.Category> category = new LinkedHashMap<>();
+        final List<NuScenesTables.Attribute> attribute = new ArrayList<>();
+        final List<NuScenesTables.Instance> instance = new ArrayList<>();
+        final List<NuScenesTables.Sensor> sensor = new ArrayList<>();
+        final List<NuScenesTables.CalibratedSensor> calibrated = new ArrayList<>();
+        final List<NuScenesTables.EgoPose> ego = new ArrayList<>();
+        final List<NuScenesTables.Log> log = new ArrayList<>();
+        final List<NuScenesTables.Scene> scene = new ArrayList<>();
+        final List<NuScenesTables.Sample> sample = new ArrayList<>();
+        final List<NuScenesTables.SampleData> sampleData = new ArrayList<>();
+        final List<NuScenesTables.SampleAnnotation> ann = new ArrayList<>();
+        final String sensorToken;
+
+        Tables(long seed) {
+            this.seed = seed;
+            sensorToken = token(1, 0, 0, 0);
+            sensor.add(new NuScenesTables.Sensor(sensorToken, CHANNEL, "lidar"));
+            for (int i = 0; i < ATTRIBUTES.size(); i++) attribute.add(new NuScenesTables.Attribute(token(2, 0, i, 0), ATTRIBUTES.get(i), ""));
+            for (ObjectClass c : ObjectClass.values())
+                category.computeIfAbsent(c.nuScenesCategory, n -> new NuScenesTables.Category(token(3, 0, category.size(), 0), n, ""));
+        }
+
+        /** A 32-hex-digit token, a hash of (seed, table, scene, a, b). */
+        String token(int table, int scene, int a, int b) {
+            long h = Lidar.mix(Lidar.mix(Lidar.mix(seed, table), scene), (long) a * 1_000_003L + b);
+            return String.format(Locale.ROOT, "%016x%016x", h, Lidar.mix(h, 7));
+        }
+
+        String attributeToken(String name) { return attribute.get(ATTRIBUTES.indexOf(name)).token(); }
+
+        NuScenesTables build() {
+            return NuScenesTables.of(List.copyOf(category.values()), attribute, VISIBILITY, instance, sensor, calibrated, ego, log, scene, sample,
+                    sampleData, ann);
+        }
+    }
+
+    private static double[] quaternion(Pose p) { return p.quaternion(); }
+
+    private static void writeScene(Path out, Tables tb, int s, Plan plan) throws IOException {
+        Config cfg = plan.cfg();
+        String name = String.format(Locale.ROOT, "scene-%04d", s);
+        String logToken = tb.token(10, s, 0, 0), sceneToken = tb.token(11, s, 0, 0), csToken = tb.token(12, s, 0, 0);
+        tb.log.add(new NuScenesTables.Log(logToken, "synth-" + name, "synth", "2018-08-01", "synthetic"));
+        tb.calibrated.add(new NuScenesTables.CalibratedSensor(csToken, tb.sensorToken, LIDAR_TO_EGO.translationVector(), quaternion(LIDAR_TO_EGO),
+                new double[0][]));
+        int readings = cfg.readings();
+        String[] sampleTokens = new String[cfg.keyframes()];
+        for (int k = 0; k < sampleTokens.length; k++) sampleTokens[k] = tb.token(13, s, k, 0);
+        for (int k = 0; k < sampleTokens.length; k++)
+            tb.sample.add(new NuScenesTables.Sample(sampleTokens[k], plan.timestamp(k * (cfg.sweepsBetween() + 1) + cfg.sweepsBetween()),
+                    k == 0 ? "" : sampleTokens[k - 1], k + 1 == sampleTokens.length ? "" : sampleTokens[k + 1], sceneToken));
+        tb.scene.add(new NuScenesTables.Scene(sceneToken, logToken, cfg.keyframes(), sampleTokens[0], sampleTokens[sampleTokens.length - 1], name,
+                "synthetic street, " + plan.movers().size() + " moving objects"));
+        // per instance (object id): its annotation tokens in time order
+        Map<Integer, List<Integer>> annIndexByObject = new LinkedHashMap<>();
+        Map<Integer, String> instanceToken = new HashMap<>();
+        for (int i = 0; i < readings; i++) {
+            boolean key = cfg.isKeyFrame(i);
+            long ts = plan.timestamp(i);
+            String sdToken = tb.token(14, s, i, 0), egoToken = tb.token(15, s, i, 0);
+            Pose egoToGlobal = plan.egoToGlobal(i);
+            tb.ego.add(new NuScenesTables.EgoPose(egoToken, ts, quaternion(egoToGlobal), egoToGlobal.translationVector()));
+            String file = (key ? "samples/" : "sweeps/") + CHANNEL + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.pcd.bin", name, CHANNEL, ts);
+            tb.sampleData.add(new NuScenesTables.SampleData(sdToken, sampleTokens[cfg.keyIndex(i)], egoToken, csToken, ts, "pcd", key, 0, 0, file,
+                    i == 0 ? "" : tb.token(14, s, i - 1, 0), i + 1 == readings ? "" : tb.token(14, s, i + 1, 0)));
+            Scene scene = plan.sceneAt(i);
+            Pose lidarToScene = plan.lidarToScene(i);
+            Lidar.LidarScan scan = LIDAR.scan(scene, lidarToScene, Lidar.mix(plan.seed(), 1000 + i));
+            LidarPointCloud.write(out.resolve(file), pcd(scan));
+            if (key) annotate(tb, s, plan, i, scene, lidarToScene, scan, sampleTokens[cfg.keyIndex(i)], annIndexByObject, instanceToken);
+        }
+        // prev/next chains and instances
+        for (var e : annIndexByObject.entrySet()) {
+            List<Integer> idx = e.getValue();
+            for (int j = 0; j < idx.size(); j++) {
+                NuScenesTables.SampleAnnotation a = tb.ann.get(idx.get(j));
+                tb.ann.set(idx.get(j), new NuScenesTables.SampleAnnotation(a.token(), a.sampleToken(), a.instanceToken(), a.visibilityToken(),
+                        a.attributeTokens(), a.translation(), a.size(), a.rotation(), j == 0 ? "" : tb.ann.get(idx.get(j - 1)).token(),
+                        j + 1 == idx.size() ? "" : tb.ann.get(idx.get(j + 1)).token(), a.numLidarPts(), a.numRadarPts()));
+            }
+            SceneObject o = plan.world().objects().get(e.getKey());
+            tb.instance.add(new NuScenesTables.Instance(instanceToken.get(e.getKey()), tb.category.get(o.cls().nuScenesCategory).token(), idx.size(),
+                    tb.ann.get(idx.get(0)).token(), tb.ann.get(idx.get(idx.size() - 1)).token()));
+        }
+    }
+
+    /** A scan as nuScenes stores it: x, y, z, intensity in 0..255, ring (0 = top beam). */
+    static Tensor pcd(Lidar.LidarScan scan) {
+        int n = scan.size();
+        float[] v = new float[n * 5], p = scan.points();
+        for (int i = 0; i < n; i++) {
+            v[i * 5] = p[i * 4];
+            v[i * 5 + 1] = p[i * 4 + 1];
+            v[i * 5 + 2] = p[i * 4 + 2];
+            v[i * 5 + 3] = Math.round(p[i * 4 + 3] * 255f);
+            v[i * 5 + 4] = scan.ring()[i];
+        }
+        return Tensor.of(v, n, 5);
+    }
+
+    /** The scan's points moved into the scene frame, float [N, 3]. */
+    static Tensor sceneCloud(Lidar.LidarScan scan, Pose lidarToScene) {
+        double[] r = lidarToScene.rowMajor();
+        float[] p = scan.points(), v = new float[scan.size() * 3];
+        for (int i = 0; i < scan.size(); i++) {
+            double x = p[i * 4], y = p[i * 4 + 1], z = p[i * 4 + 2];
+            v[i * 3] = (float) (r[0] * x + r[1] * y + r[2] * z + r[3]);
+            v[i * 3 + 1] = (float) (r[4] * x + r[5] * y + r[6] * z + r[7]);
+            v[i * 3 + 2] = (float) (r[8] * x + r[9] * y + r[10] * z + r[11]);
+        }
+        return Tensor.of(v, scan.size(), 3);
+    }
+
+    private static void annotate(Tables tb, int s, Plan plan, int reading, Scene scene, Pose lidarToScene, Lidar.LidarScan scan, String sampleToken,
+                                 Map<Integer, List<Integer>> annIndexByObject, Map<Integer, String> instanceToken) {
+        double[] ego = plan.egoToScene(reading).translationVector();
+        List<SceneObject> objs = new ArrayList<>();
+        for (SceneObject o : scene.objects())
+            if (o.annotated() && Math.hypot(o.cx() - ego[0], o.cy() - ego[1]) < plan.cfg().annotationRange()) objs.add(o);
+        if (objs.isEmpty()) return;
+        float[] boxes = new float[objs.size() * 7];
+        for (int j = 0; j < objs.size(); j++) {
+            double[] b = objs.get(j).box();
+            for (int k = 0; k < 7; k++) boxes[j * 7 + k] = (float) b[k];
+        }
+        int[][] inside = PointsInBoxes.pointsOfBoxes(sceneCloud(scan, lidarToScene), Tensor.of(boxes, objs.size(), 7), 0f);
+        int[] hits = new int[scene.objects().size()];
+        for (int id : scan.objectIds()) if (id >= 0) hits[id]++;
+        long scanSeed = Lidar.mix(plan.seed(), 1000 + reading);
+        for (int j = 0; j < objs.size(); j++) {
+            SceneObject o = objs.get(j);
+            double[] b = o.box();
+            // the same rays against the object alone: what occlusion by everything else took away
+            Scene alone = new Scene(scene.seed(), scene.slopeX(), scene.slopeY(), scene.roadY(), scene.roadHalf(), scene.kerb(),
+                    List.of(o.placed(0, o.cx(), o.cy(), o.cz())));
+            int free = 0;
+            for (int id : LIDAR.scan(alone, lidarToScene, scanSeed).objectIds()) if (id == 0) free++;
+            double frac = free == 0 ? 0 : (double) hits[o.id()] / free;
+            String vis = frac <= 0.4 ? "1" : frac <= 0.6 ? "2" : frac <= 0.8 ? "3" : "4";
+            double[] c = plan.sceneToGlobal().apply(b[0], b[1], b[2]);
+            boolean moving = plan.moving(o.id());
+            String attr = switch (o.cls()) {
+                case CAR, VAN, TRUCK -> moving ? "vehicle.moving" : "vehicle.parked";
+                case PEDESTRIAN -> moving ? "pedestrian.moving" : "pedestrian.standing";
+                case CYCLIST -> "cycle.with_rider";
+                default -> null;
+            };
+            String inst = instanceToken.computeIfAbsent(o.id(), id -> tb.token(16, s, id, 0));
+            String token = tb.token(17, s, o.id(), reading);
+            annIndexByObject.computeIfAbsent(o.id(), id -> new ArrayList<>()).add(tb.ann.size());
+            tb.ann.add(new NuScenesTables.SampleAnnotation(token, sampleToken, inst, vis, attr == null ? List.of() : List.of(tb.attributeToken(attr)),
+                    c, new double[] {b[4], b[3], b[5]}, DetectionBox.yawQuaternion(b[6] + plan.yaw()), "", "", inside[j].length, 0));
+        }
+    }
+}
