@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print `bench <name> <key>=<value> ...` lines.",
-            subcommands = {Bench.Tensor.class, Bench.Nn.class, Bench.Sparse.class, Bench.Eval.class})
+            subcommands = {Bench.Tensor.class, Bench.Nn.class, Bench.Sparse.class, Bench.Eval.class, Bench.Data.class})
     static final class Bench implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -63,6 +63,18 @@ public final class Main implements Callable<Integer> {
                 return 0;
             }
         }
+        @Command(name = "data", mixinStandardHelpOptions = true,
+                description = "Frames per second reading KITTI frames and nuScenes samples with 10 sweeps; ms to generate one synthetic frame.")
+        static final class Data implements Callable<Integer> {
+            @Option(names = "--quick", description = "fewer frames") boolean quick;
+
+            @Override
+            public Integer call() throws Exception {
+                fuse3d.data.synth.DataBench.run(System.out, quick);
+                return 0;
+            }
+        }
+
         @Command(name = "eval", mixinStandardHelpOptions = true,
                 description = "Seconds to evaluate 3,769 KITTI val-sized frames and 6,019 nuScenes val-sized samples of random detections.")
         static final class Eval implements Callable<Integer> {

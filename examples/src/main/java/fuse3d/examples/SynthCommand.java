@@ -1,6 +1,7 @@
 package fuse3d.examples;
 
 import fuse3d.data.synth.SyntheticKitti;
+import fuse3d.data.synth.SyntheticNuScenes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -8,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fuse3d synth kitti}: writes a small synthetic dataset in a real on-disk format. */
-@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI for now).",
-        subcommands = {SynthCommand.Kitti.class})
+@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI; nuScenes LiDAR, tables and sweeps).",
+        subcommands = {SynthCommand.Kitti.class, SynthCommand.NuScenes.class})
 final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -34,11 +35,28 @@ final class SynthCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "nuscenes", mixinStandardHelpOptions = true,
+            description = "nuScenes layout (LiDAR only): samples/ and sweeps/LIDAR_TOP .pcd.bin and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
+    static final class NuScenes implements Callable<Integer> {
+        @Option(names = "--scenes", defaultValue = "2", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
+        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
+        @Option(names = "--out", required = true, description = "output directory (the dataroot)") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            SyntheticNuScenes.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
+            System.err.println();
+            System.out.printf("wrote %d synthetic nuScenes scenes to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+    }
+
     /** A one-line progress bar on stderr, redrawn in place. */
     static void progress(long done, long total, long startNanos) {
         int width = 30, filled = (int) (width * done / Math.max(1, total));
         double s = (System.nanoTime() - startNanos) / 1e9;
-        System.err.printf("\r[%s%s] %d/%d frames  %.1f s", "#".repeat(filled), " ".repeat(width - filled), done, total, s);
+        System.err.printf("\r[%s%s] %d/%d  %.1f s", "#".repeat(filled), " ".repeat(width - filled), done, total, s);
         System.err.flush();
     }
 }
