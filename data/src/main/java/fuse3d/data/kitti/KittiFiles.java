@@ -35,11 +35,17 @@ final class KittiFiles {
     static String readText(Path file) throws IOException {
         byte[] bytes = readBytes(file);
         var dec = StandardCharsets.UTF_8.newDecoder();
-        try {
-            return dec.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new KittiFormatException(String.valueOf(file), null, "not UTF-8 text", e);
+        var in = java.nio.ByteBuffer.wrap(bytes);
+        var out = java.nio.CharBuffer.allocate(bytes.length);
+        var res = dec.decode(in, out, true);
+        if (!res.isError()) res = dec.flush(out);
+        if (res.isError()) {
+            // name the line and the byte of the first bad sequence, so a flipped byte can be found
+            int at = in.position(), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new KittiFormatException(String.valueOf(file), "line " + line + ", byte " + at, "not UTF-8 text (malformed byte sequence)");
         }
+        return out.flip().toString();
     }
 
     /** Text split into lines (LF or CRLF); a final newline does not make an extra line. */

@@ -119,8 +119,13 @@ public final class NuScenesTables {
         this.sample = index(sample, Sample::token);
         this.sampleData = index(sampleData, SampleData::token);
         this.sampleAnnotation = index(sampleAnnotation, SampleAnnotation::token);
-        for (SampleData sd : sampleData)
-            if (sd.isKeyFrame()) sampleKeyData.computeIfAbsent(sd.sampleToken(), k -> new LinkedHashMap<>()).put(channel(sd), sd.token());
+        for (SampleData sd : sampleData) {
+            if (!sd.isKeyFrame()) continue;
+            // A dangling calibrated_sensor or sensor reference is left to checked(), which names its file and line.
+            CalibratedSensor cs = this.calibratedSensor.get(sd.calibratedSensorToken());
+            Sensor s = cs == null ? null : this.sensor.get(cs.sensorToken());
+            if (s != null) sampleKeyData.computeIfAbsent(sd.sampleToken(), k -> new LinkedHashMap<>()).put(s.channel(), sd.token());
+        }
         for (SampleAnnotation a : sampleAnnotation) sampleAnns.computeIfAbsent(a.sampleToken(), k -> new ArrayList<>()).add(a.token());
     }
 
