@@ -1,6 +1,7 @@
 package fuse3d.data;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,6 +49,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -454,6 +456,32 @@ class FormatCorruptionProperties {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /** Regression: bad UTF-8 in a KITTI text file used to say only "not UTF-8 text", with no place. */
+    @Example
+    void badUtf8InAKittiTextFileNamesTheLineAndByte() throws IOException {
+        Path file = Files.createTempDirectory(root, "utf8").resolve("train.txt");
+        Files.write(file, new byte[] {'0', '0', '\n', '0', (byte) 0xC3, '1', '\n'});
+        KittiFormatException e = assertThrows(KittiFormatException.class, () -> KittiSplits.read(file));
+        assertTrue(e.getMessage().contains("line 2, byte 4"), e.getMessage());
+    }
+
+    /**
+     * Regression: a calibrated_sensor whose sensor_token matched no sensor escaped NuScenesTables.load as an
+     * IllegalArgumentException from the constructor, before the reference check could name file and line.
+     */
+    @Example
+    void aDanglingSensorReferenceNamesCalibratedSensorJson() throws IOException {
+        Format tables = FORMATS.stream().filter(f -> f.name().startsWith("nuScenes tables")).findFirst().orElseThrow();
+        Path dir = Files.createTempDirectory(root, "tables");
+        copyTree(tables.specimen(), dir);
+        Path sensor = dir.resolve("sensor.json");
+        Matcher m = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(Files.readString(sensor));
+        assertTrue(m.find());
+        Files.writeString(sensor, Files.readString(sensor).replace(m.group(1), "no-such-sensor"));
+        NuScenesFormatException e = assertThrows(NuScenesFormatException.class, () -> NuScenesTables.load(dir));
+        assertTrue(e.getMessage().contains("calibrated_sensor.json") && e.getMessage().contains("line "), e.getMessage());
     }
 
     /** Problems that concern the whole file, where no line or byte is meaningful. */
