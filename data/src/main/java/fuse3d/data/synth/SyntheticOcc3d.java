@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
  * <ul>
  *   <li><b>semantics</b>: a voxel holds a class when a surface of that class passes through it. Surfaces are sampled
  *   every {@link #SPACING} m (part faces, cylinder sides and caps, the road and sidewalk planes, the kerb faces);
- *   faces inside another part of the same object and anything below the ground are not surfaces anyone can see and are
- *   skipped. Where several classes meet in one voxel, objects win over structures (manmade, vegetation), which win over
+ *   faces inside another part of the same object, anything below the ground and the ground inside a solid (under a
+ *   building) are not surfaces anyone can see and are skipped. Where several classes meet in one voxel, objects win over structures (manmade, vegetation), which win over
  *   sidewalk, which wins over driveable surface; ties keep the first part sampled. Everything else is free (17). So a
  *   surface sliver thinner than the sampling step can be missed: a missed surface point lies within
  *   {@code SPACING / sqrt 2} of a sampled one.</li>
@@ -45,8 +45,8 @@ public final class SyntheticOcc3d {
 
     /** Surface sampling step in metres (a quarter voxel). */
     public static final double SPACING = 0.1;
-    /** Camera rays go through every this-many-th pixel of the 1600 x 900 image (0.5 degree at the front focal length). */
-    public static final int CAMERA_STRIDE = 8;
+    /** Camera rays go through every this-many-th pixel of the 1600 x 900 image (0.18 degree at the front focal length). */
+    public static final int CAMERA_STRIDE = 4;
 
     /**
      * A camera on the ego: centre (ego frame, metres), yaw of its optical axis about z (0 = forward) and focal length
@@ -158,13 +158,21 @@ public final class SyntheticOcc3d {
         double x0 = ego[0] + G.xMin(), y0 = ego[1] + G.yMin();
         double ext = G.nx() * (double) G.voxelSize();
         int n = (int) Math.ceil(ext / SPACING);
-        // the ground: road or sidewalk top at every sample of the grid's footprint
+        double reach = ext / 2 * Math.sqrt(2) + 1;
+        List<SceneObject> near = scene.objects().stream().filter(o -> {
+            double[] b = o.box();
+            return Math.hypot(b[0] - ego[0], b[1] - ego[1]) <= reach + Math.hypot(b[3], b[4]) / 2;
+        }).toList();
+        double[][] nearBoxes = near.stream().map(SceneObject::box).toArray(double[][]::new);
+        // the ground: road or sidewalk top at every sample of the grid's footprint, except under solids (building floors)
         for (int i = 0; i <= n; i++) {
             double x = x0 + i * SPACING;
             for (int j = 0; j <= n; j++) {
                 double y = y0 + j * SPACING;
+                double z = scene.groundHeight(x, y);
+                if (insideAny(near, nearBoxes, x, y, z)) continue;
                 boolean road = Math.abs(y - scene.roadY()) <= scene.roadHalf();
-                sink.add(x, y, scene.groundHeight(x, y), road ? 11 : 13);
+                sink.add(x, y, z, road ? 11 : 13);
             }
         }
         // the kerb faces: vertical strips at y = roadY +- roadHalf
@@ -176,10 +184,7 @@ public final class SyntheticOcc3d {
                 for (int h = 0; h <= nk; h++) sink.add(x, yk, base + scene.kerb() * h / nk, 13);
             }
         }
-        double reach = ext / 2 * Math.sqrt(2) + 1;
-        for (SceneObject o : scene.objects()) {
-            double[] b = o.box();
-            if (Math.hypot(b[0] - ego[0], b[1] - ego[1]) > reach + Math.hypot(b[3], b[4]) / 2) continue;
+        for (SceneObject o : near) {
             List<Part> parts = o.parts();
             for (int p = 0; p < parts.size(); p++) samplePart(scene, o, p, sink);
         }
@@ -271,6 +276,23 @@ public final class SyntheticOcc3d {
         List<Part> parts = o.parts();
         for (int q = 0; q < parts.size(); q++) if (q != pi && inside(parts.get(q), local)) return; // an inner face
         sink.add(w[0], w[1], w[2], cls);
+    }
+
+    /** Whether a scene point lies strictly inside a part of one of {@code objects}. */
+    private static boolean insideAny(List<SceneObject> objects, double[][] boxes, double x, double y, double z) {
+        double[] local = new double[3];
+        for (int i = 0; i < boxes.length; i++) {
+            SceneObject o = objects.get(i);
+            double[] b = boxes[i];
+            double r = Math.hypot(b[3], b[4]) / 2;
+            if (Math.abs(x - b[0]) > r || Math.abs(y - b[1]) > r) continue;
+            double c = Math.cos(o.heading()), s = Math.sin(o.heading()), rx = x - o.cx(), ry = y - o.cy();
+            local[0] = c * rx + s * ry;
+            local[1] = -s * rx + c * ry;
+            local[2] = z - o.cz();
+            for (Part p : o.parts()) if (inside(p, local)) return true;
+        }
+        return false;
     }
 
     /** Whether a local point lies strictly inside a part (by more than a millimetre). */

@@ -174,6 +174,27 @@ class SyntheticOcc3dTest {
     }
 
     @Test
+    void nothingBelowTheGroundIsVisible() {
+        double vs = G.voxelSize();
+        int below = 0;
+        for (int i = 0; i < G.nx(); i++)
+            for (int j = 0; j < G.ny(); j++) {
+                double x0 = G.xMin() + i * vs + ego[0], y0 = G.yMin() + j * vs + ego[1], ground = Double.POSITIVE_INFINITY;
+                for (int c = 0; c < 4; c++) ground = Math.min(ground, scene.groundHeight(x0 + (c & 1) * vs, y0 + (c >> 1) * vs));
+                for (int k = 0; k < G.nz(); k++) {
+                    double top = G.zMin() + (k + 1) * vs + ego[2];
+                    if (top > ground - vs) break;
+                    int v = G.index(i, j, k);
+                    below++;
+                    // the occupied ground layer stops every ray that comes from above
+                    assertTrue(!labels.maskCamera()[v] && !labels.maskLidar()[v], "voxel under the ground visible: " + i + ", " + j + ", " + k);
+                    assertEquals(Occ3d.FREE, labels.label(v));
+                }
+            }
+        assertTrue(below > 10_000, "voxels under the ground: " + below);
+    }
+
+    @Test
     void writesTheOcc3dTreeWithTheSampleTokensReproducibly(@TempDir Path a, @TempDir Path b) throws IOException {
         NuScenesTables ta = SyntheticOcc3d.write(a, 1, 3, CFG, null);
         SyntheticOcc3d.write(b, 1, 3, CFG, null);
