@@ -2,6 +2,7 @@ package fuse3d.examples;
 
 import fuse3d.data.synth.SyntheticKitti;
 import fuse3d.data.synth.SyntheticNuScenes;
+import fuse3d.data.synth.SyntheticOcc3d;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -9,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fuse3d synth kitti}: writes a small synthetic dataset in a real on-disk format. */
-@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI; nuScenes LiDAR, tables and sweeps).",
-        subcommands = {SynthCommand.Kitti.class, SynthCommand.NuScenes.class})
+@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI; nuScenes LiDAR, tables and sweeps; Occ3D ground truth).",
+        subcommands = {SynthCommand.Kitti.class, SynthCommand.NuScenes.class, SynthCommand.Occ3d.class})
 final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -48,6 +49,23 @@ final class SynthCommand implements Callable<Integer> {
             SyntheticNuScenes.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
             System.err.println();
             System.out.printf("wrote %d synthetic nuScenes scenes to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "occ3d", mixinStandardHelpOptions = true,
+            description = "The synthetic nuScenes data plus Occ3D ground truth: gts/<scene>/<sample_token>/labels.npz with LiDAR and camera masks.")
+    static final class Occ3d implements Callable<Integer> {
+        @Option(names = "--scenes", defaultValue = "1", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
+        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
+        @Option(names = "--out", required = true, description = "output directory") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            SyntheticOcc3d.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
+            System.err.println();
+            System.out.printf("wrote %d synthetic scenes with Occ3D ground truth to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
     }
