@@ -205,7 +205,7 @@ class SyntheticNuScenesTest {
 
     @Test
     void sameSeedSameBytes(@TempDir Path a, @TempDir Path b) throws Exception {
-        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40);
+        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40).withSensors(0.2, true);
         SyntheticNuScenes.write(a, 1, 5, small, null);
         SyntheticNuScenes.write(b, 1, 5, small, null);
         assertEquals(digests(a), digests(b));
