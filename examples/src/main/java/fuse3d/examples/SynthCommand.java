@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fuse3d synth kitti}: writes a small synthetic dataset in a real on-disk format. */
-@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI; nuScenes LiDAR, tables and sweeps; Occ3D ground truth).",
+@Command(name = "synth", mixinStandardHelpOptions = true, description = "Writes a seeded synthetic dataset in a real format (KITTI; nuScenes with LiDAR sweeps, cameras and radar; Occ3D ground truth).",
         subcommands = {SynthCommand.Kitti.class, SynthCommand.NuScenes.class, SynthCommand.Occ3d.class})
 final class SynthCommand implements Callable<Integer> {
     @Override
@@ -37,7 +37,7 @@ final class SynthCommand implements Callable<Integer> {
     }
 
     @Command(name = "nuscenes", mixinStandardHelpOptions = true,
-            description = "nuScenes layout (LiDAR only): samples/ and sweeps/LIDAR_TOP .pcd.bin and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
+            description = "nuScenes layout: LIDAR_TOP samples and sweeps, six cameras (800x450 JPEGs) and five radars at keyframes, and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
     static final class NuScenes implements Callable<Integer> {
         @Option(names = "--scenes", defaultValue = "2", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
         @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;

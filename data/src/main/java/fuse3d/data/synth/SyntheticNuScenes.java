@@ -1,11 +1,14 @@
 package fuse3d.data.synth;
 
+import fuse3d.data.nuscenes.CameraImages;
 import fuse3d.data.nuscenes.DetectionBox;
 import fuse3d.data.nuscenes.LidarPointCloud;
 import fuse3d.data.nuscenes.NuScenesTables;
+import fuse3d.data.nuscenes.RadarPointCloud;
 import fuse3d.sparse.bev.Pose;
 import fuse3d.sparse.points.PointsInBoxes;
 import fuse3d.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +21,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes a synthetic dataset in nuScenes' layout (LiDAR only): per scene a drive along one {@link SceneGenerator}
+ * Writes a synthetic dataset in nuScenes' layout: per scene a drive along one {@link SceneGenerator}
  * street with some objects moving, scanned by a 32-beam {@link Lidar#hdl32e()} at 20 Hz, with key frames at 2 Hz
- * ({@code samples/LIDAR_TOP}) and the sweeps between them ({@code sweeps/LIDAR_TOP}), and the v1.0 tables written
+ * ({@code samples/LIDAR_TOP}) and the sweeps between them ({@code sweeps/LIDAR_TOP}); at each key frame the six
+ * cameras of {@link NuScenesRig} render JPEGs ({@code samples/CAM_*}, at {@link Config#cameraScale()} of 1600x900
+ * with the intrinsics scaled alike) and the five radars write PCD files ({@code samples/RADAR_*}, see
+ * {@link Radar}); cameras and radars have key frames only, at the LiDAR's timestamp. The v1.0 tables are written
  * through {@link NuScenesTables#write(Path, String)}, so that the nuScenes readers, {@code MultiSweep} and the
  * detection evaluator run on it unchanged.
  *
@@ -30,7 +36,8 @@ import java.util.SplittableRandom;
  * the nuScenes car. Each scan is instantaneous (no motion during a turn). Annotations cover the objects within
  * {@link Config#annotationRange()} of the ego at each key frame; {@code num_lidar_pts} counts the key frame's points
  * inside the box ({@link PointsInBoxes}, as the devkit counts them), the visibility bin is the fraction of the
- * object's returns that survive occlusion (its points in the full scan over its points scanned alone), and sweeps
+ * object's returns that survive occlusion (its points in the full scan over its points scanned alone),
+ * {@code num_radar_pts} counts the key frame's radar returns (all five radars, default filters) inside the box, and sweeps
  * point to the sample of the key frame that follows them.
  */
 public final class SyntheticNuScenes {
@@ -39,6 +46,8 @@ public final class SyntheticNuScenes {
     /** The table folder name under the data root. */
     public static final String VERSION = "v1.0-mini";
     public static final String CHANNEL = "LIDAR_TOP";
+    /** Cameras render at half of 1600x900 by default (800x450, intrinsics halved): a quarter of the rays. */
+    public static final double DEFAULT_CAMERA_SCALE = 0.5;
     /** The first timestamp, microseconds (an arbitrary 2018 date, as the real logs). */
     public static final long T0 = 1_533_151_603_547_590L;
 
@@ -52,15 +61,25 @@ public final class SyntheticNuScenes {
      * How long a scene is: {@code keyframes} samples at 2 Hz with {@code sweepsBetween} sweeps between two samples
      * (9: LiDAR at 20 Hz); as many sweeps are written before the first sample, so every sample has a full history.
      */
-    public record Config(int keyframes, int sweepsBetween, double annotationRange) {
+    public record Config(int keyframes, int sweepsBetween, double annotationRange, double cameraScale, boolean radar) {
         public Config {
-            if (keyframes < 1 || sweepsBetween < 0 || !(annotationRange > 0))
-                throw new IllegalArgumentException("SyntheticNuScenes.Config: need keyframes >= 1, sweepsBetween >= 0, annotationRange > 0, got "
-                        + keyframes + ", " + sweepsBetween + ", " + annotationRange);
+            if (keyframes < 1 || sweepsBetween < 0 || !(annotationRange > 0) || !(cameraScale >= 0 && cameraScale <= 1))
+                throw new IllegalArgumentException("SyntheticNuScenes.Config: need keyframes >= 1, sweepsBetween >= 0, annotationRange > 0, "
+                        + "0 <= cameraScale <= 1, got " + keyframes + ", " + sweepsBetween + ", " + annotationRange + ", " + cameraScale);
         }
 
-        /** 10 samples (4.5 s) at 2 Hz, 9 sweeps between, annotations to 60 m. */
+        /** With the six cameras at {@link #DEFAULT_CAMERA_SCALE} and the five radars. */
+        public Config(int keyframes, int sweepsBetween, double annotationRange) {
+            this(keyframes, sweepsBetween, annotationRange, DEFAULT_CAMERA_SCALE, true);
+        }
+
+        /** 10 samples (4.5 s) at 2 Hz, 9 sweeps between, annotations to 60 m, cameras at 800x450, radars. */
         public static Config defaults() { return new Config(10, 9, 60); }
+
+        /** The same with cameras at {@code scale} of 1600x900 (0: no cameras) and radars on or off. */
+        public Config withSensors(double scale, boolean withRadar) { return new Config(keyframes, sweepsBetween, annotationRange, scale, withRadar); }
+
+        public boolean cameras() { return cameraScale > 0; }
 
         int readings() { return sweepsBetween + (keyframes - 1) * (sweepsBetween + 1) + 1; }
 
@@ -117,6 +136,31 @@ public final class SyntheticNuScenes {
         /** The sweep at {@code reading} in the LiDAR frame. */
         public Lidar.LidarScan scan(int reading) {
             return LIDAR.scan(sceneAt(reading), lidarToScene(reading), Lidar.mix(seed, 1000 + reading));
+        }
+
+        /** The ego's velocity in the scene frame (it drives along x on the sloped ground). */
+        public double[] egoVelocity() { return new double[] {egoSpeed, 0, world.slopeX() * egoSpeed}; }
+
+        /** A mover's velocity in the scene frame, null for an object standing still. */
+        public double[] sceneVelocity(int id) {
+            Mover m = movers.get(id);
+            return m == null ? null : new double[] {m.vx, m.vy, 0};
+        }
+
+        public Pose cameraToScene(int reading, NuScenesRig.CameraMount cam) { return cam.toEgo().then(egoToScene(reading)); }
+
+        /** What {@code cam} sees at {@code reading}, at the configured camera scale. */
+        public Camera.Image render(int reading, NuScenesRig.CameraMount cam) {
+            int c = NuScenesRig.CAMERAS.indexOf(cam);
+            return cam.camera(cfg.cameraScale()).render(sceneAt(reading), cameraToScene(reading, cam), Lidar.mix(seed, 5000 + 10L * reading + c));
+        }
+
+        public Pose radarToScene(int reading, NuScenesRig.RadarMount radar) { return radar.toEgo().then(egoToScene(reading)); }
+
+        /** What {@code radar} returns at {@code reading}. */
+        public Radar.RadarScan radarScan(int reading, NuScenesRig.RadarMount radar) {
+            int c = NuScenesRig.RADARS.indexOf(radar);
+            return Radar.scan(sceneAt(reading), radarToScene(reading, radar), egoVelocity(), this::sceneVelocity, Lidar.mix(seed, 7000 + 10L * reading + c));
         }
 
         /** Whether an annotated object moves. */
@@ -202,6 +246,8 @@ public final class SyntheticNuScenes {
         if (scenes < 0) throw new IllegalArgumentException("SyntheticNuScenes.write: scenes must be >= 0, got " + scenes);
         Files.createDirectories(out.resolve("samples").resolve(CHANNEL));
         Files.createDirectories(out.resolve("sweeps").resolve(CHANNEL));
+        if (cfg.cameras()) for (NuScenesRig.CameraMount c : NuScenesRig.CAMERAS) Files.createDirectories(out.resolve("samples").resolve(c.channel()));
+        if (cfg.radar()) for (NuScenesRig.RadarMount r : NuScenesRig.RADARS) Files.createDirectories(out.resolve("samples").resolve(r.channel()));
         Tables tb = new Tables(seed);
         for (int s = 0; s < scenes; s++) {
             writeScene(out, tb, s, plan(Lidar.mix(seed, s), cfg));
@@ -242,6 +288,10 @@ public final class SyntheticNuScenes {
             this.seed = seed;
             sensorToken = token(1, 0, 0, 0);
             sensor.add(new NuScenesTables.Sensor(sensorToken, CHANNEL, "lidar"));
+            for (int c = 0; c < NuScenesRig.CAMERAS.size(); c++)
+                sensor.add(new NuScenesTables.Sensor(token(1, 0, 1 + c, 0), NuScenesRig.CAMERAS.get(c).channel(), "camera"));
+            for (int c = 0; c < NuScenesRig.RADARS.size(); c++)
+                sensor.add(new NuScenesTables.Sensor(token(1, 0, 1 + NuScenesRig.CAMERAS.size() + c, 0), NuScenesRig.RADARS.get(c).channel(), "radar"));
             for (int i = 0; i < ATTRIBUTES.size(); i++) attribute.add(new NuScenesTables.Attribute(token(2, 0, i, 0), ATTRIBUTES.get(i), ""));
             for (ObjectClass c : ObjectClass.values())
                 category.computeIfAbsent(c.nuScenesCategory, n -> new NuScenesTables.Category(token(3, 0, category.size(), 0), n, ""));
@@ -270,6 +320,17 @@ public final class SyntheticNuScenes {
         tb.log.add(new NuScenesTables.Log(logToken, "synth-" + name, "synth", "2018-08-01", "synthetic"));
         tb.calibrated.add(new NuScenesTables.CalibratedSensor(csToken, tb.sensorToken, LIDAR_TO_EGO.translationVector(), quaternion(LIDAR_TO_EGO),
                 new double[0][]));
+        for (int c = 0; c < NuScenesRig.CAMERAS.size() && cfg.cameras(); c++) {
+            NuScenesRig.CameraMount cam = NuScenesRig.CAMERAS.get(c);
+            tb.calibrated.add(new NuScenesTables.CalibratedSensor(tb.token(12, s, 1 + c, 0), tb.token(1, 0, 1 + c, 0), cam.toEgo().translationVector(),
+                    quaternion(cam.toEgo()), cam.intrinsic(cfg.cameraScale())));
+        }
+        for (int c = 0; c < NuScenesRig.RADARS.size() && cfg.radar(); c++) {
+            NuScenesRig.RadarMount rad = NuScenesRig.RADARS.get(c);
+            int ch = radarChannel(c);
+            tb.calibrated.add(new NuScenesTables.CalibratedSensor(tb.token(12, s, ch, 0), tb.token(1, 0, ch, 0), rad.toEgo().translationVector(),
+                    quaternion(rad.toEgo()), new double[0][]));
+        }
         int readings = cfg.readings();
         String[] sampleTokens = new String[cfg.keyframes()];
         for (int k = 0; k < sampleTokens.length; k++) sampleTokens[k] = tb.token(13, s, k, 0);
@@ -294,7 +355,9 @@ public final class SyntheticNuScenes {
             Pose lidarToScene = plan.lidarToScene(i);
             Lidar.LidarScan scan = LIDAR.scan(scene, lidarToScene, Lidar.mix(plan.seed(), 1000 + i));
             LidarPointCloud.write(out.resolve(file), pcd(scan));
-            if (key) annotate(tb, s, plan, i, scene, lidarToScene, scan, sampleTokens[cfg.keyIndex(i)], annIndexByObject, instanceToken);
+            if (!key) continue;
+            Tensor radarPts = keyFrameSensors(out, tb, s, name, plan, i, sampleTokens[cfg.keyIndex(i)]);
+            annotate(tb, s, plan, i, scene, lidarToScene, scan, radarPts, sampleTokens[cfg.keyIndex(i)], annIndexByObject, instanceToken);
         }
         // prev/next chains and instances
         for (var e : annIndexByObject.entrySet()) {
@@ -309,6 +372,69 @@ public final class SyntheticNuScenes {
             tb.instance.add(new NuScenesTables.Instance(instanceToken.get(e.getKey()), tb.category.get(o.cls().nuScenesCategory).token(), idx.size(),
                     tb.ann.get(idx.get(0)).token(), tb.ann.get(idx.get(idx.size() - 1)).token()));
         }
+    }
+
+    private static int radarChannel(int radar) { return 1 + NuScenesRig.CAMERAS.size() + radar; }
+
+    /**
+     * Writes the cameras' images and the radars' returns of key frame {@code reading} (k-th sample) with their
+     * sample_data and ego_pose rows (each channel chained over the key frames; same timestamp as the LiDAR, the rig
+     * being taken as synchronous); returns the radar returns that pass the devkit's default filters, in the scene
+     * frame [N, 3], for num_radar_pts.
+     */
+    private static Tensor keyFrameSensors(Path out, Tables tb, int s, String name, Plan plan, int reading, String sampleToken) throws IOException {
+        Config cfg = plan.cfg();
+        int k = cfg.keyIndex(reading), last = cfg.keyframes() - 1;
+        long ts = plan.timestamp(reading);
+        Pose egoToGlobal = plan.egoToGlobal(reading);
+        List<float[]> radarScene = new ArrayList<>();
+        for (int c = 0; c < NuScenesRig.CAMERAS.size() && cfg.cameras(); c++) {
+            NuScenesRig.CameraMount cam = NuScenesRig.CAMERAS.get(c);
+            int ch = 1 + c;
+            Camera.Image img = plan.render(reading, cam);
+            String file = "samples/" + cam.channel() + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.jpg", name, cam.channel(), ts);
+            CameraImages.write(out.resolve(file), toImage(img));
+            addSampleData(tb, s, k, last, ch, sampleToken, ts, egoToGlobal, "jpg", img.height(), img.width(), file);
+        }
+        for (int c = 0; c < NuScenesRig.RADARS.size() && cfg.radar(); c++) {
+            NuScenesRig.RadarMount rad = NuScenesRig.RADARS.get(c);
+            int ch = radarChannel(c);
+            Radar.RadarScan scan = plan.radarScan(reading, rad);
+            String file = "samples/" + rad.channel() + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.pcd", name, rad.channel(), ts);
+            RadarPointCloud.write(out.resolve(file), Tensor.of(scan.returns(), scan.size(), 18));
+            addSampleData(tb, s, k, last, ch, sampleToken, ts, egoToGlobal, "pcd", 0, 0, file);
+            double[] r = plan.radarToScene(reading, rad).rowMajor();
+            float[] v = scan.returns();
+            for (int j = 0; j < scan.size(); j++) {
+                int o = j * 18;
+                if (v[o + RadarPointCloud.INVALID_STATE] != 0 || v[o + RadarPointCloud.AMBIG_STATE] != 3 || v[o + RadarPointCloud.DYN_PROP] > 6) continue;
+                double x = v[o], y = v[o + 1], z = v[o + 2];
+                radarScene.add(new float[] {(float) (r[0] * x + r[1] * y + r[2] * z + r[3]), (float) (r[4] * x + r[5] * y + r[6] * z + r[7]),
+                    (float) (r[8] * x + r[9] * y + r[10] * z + r[11])});
+            }
+        }
+        float[] all = new float[radarScene.size() * 3];
+        for (int j = 0; j < radarScene.size(); j++) System.arraycopy(radarScene.get(j), 0, all, j * 3, 3);
+        return Tensor.of(all, radarScene.size(), 3);
+    }
+
+    private static void addSampleData(Tables tb, int s, int k, int last, int ch, String sampleToken, long ts, Pose egoToGlobal, String format,
+                                      int height, int width, String file) {
+        String egoToken = tb.token(19, s, k, ch);
+        tb.ego.add(new NuScenesTables.EgoPose(egoToken, ts, quaternion(egoToGlobal), egoToGlobal.translationVector()));
+        tb.sampleData.add(new NuScenesTables.SampleData(tb.token(18, s, k, ch), sampleToken, egoToken, tb.token(12, s, ch, 0), ts, format, true, height,
+                width, file, k == 0 ? "" : tb.token(18, s, k - 1, ch), k == last ? "" : tb.token(18, s, k + 1, ch)));
+    }
+
+    /** A rendered image as an RGB BufferedImage. */
+    static BufferedImage toImage(Camera.Image img) {
+        int w = img.width(), h = img.height();
+        byte[] rgb = img.rgb();
+        int[] argb = new int[w * h];
+        for (int i = 0; i < argb.length; i++) argb[i] = (rgb[i * 3] & 0xff) << 16 | (rgb[i * 3 + 1] & 0xff) << 8 | rgb[i * 3 + 2] & 0xff;
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, w, h, argb, 0, w);
+        return out;
     }
 
     /** A scan as nuScenes stores it: x, y, z, intensity in 0..255, ring (0 = top beam). */
@@ -338,7 +464,7 @@ public final class SyntheticNuScenes {
         return Tensor.of(v, scan.size(), 3);
     }
 
-    private static void annotate(Tables tb, int s, Plan plan, int reading, Scene scene, Pose lidarToScene, Lidar.LidarScan scan, String sampleToken,
+    private static void annotate(Tables tb, int s, Plan plan, int reading, Scene scene, Pose lidarToScene, Lidar.LidarScan scan, Tensor radarPts, String sampleToken,
                                  Map<Integer, List<Integer>> annIndexByObject, Map<Integer, String> instanceToken) {
         double[] ego = plan.egoToScene(reading).translationVector();
         List<SceneObject> objs = new ArrayList<>();
@@ -351,6 +477,7 @@ public final class SyntheticNuScenes {
             for (int k = 0; k < 7; k++) boxes[j * 7 + k] = (float) b[k];
         }
         int[][] inside = PointsInBoxes.pointsOfBoxes(sceneCloud(scan, lidarToScene), Tensor.of(boxes, objs.size(), 7), 0f);
+        int[][] radarInside = PointsInBoxes.pointsOfBoxes(radarPts, Tensor.of(boxes, objs.size(), 7), 0f);
         int[] hits = new int[scene.objects().size()];
         for (int id : scan.objectIds()) if (id >= 0) hits[id]++;
         long scanSeed = Lidar.mix(plan.seed(), 1000 + reading);
@@ -376,7 +503,7 @@ public final class SyntheticNuScenes {
             String token = tb.token(17, s, o.id(), reading);
             annIndexByObject.computeIfAbsent(o.id(), id -> new ArrayList<>()).add(tb.ann.size());
             tb.ann.add(new NuScenesTables.SampleAnnotation(token, sampleToken, inst, vis, attr == null ? List.of() : List.of(tb.attributeToken(attr)),
-                    c, new double[] {b[4], b[3], b[5]}, DetectionBox.yawQuaternion(b[6] + plan.yaw()), "", "", inside[j].length, 0));
+                    c, new double[] {b[4], b[3], b[5]}, DetectionBox.yawQuaternion(b[6] + plan.yaw()), "", "", inside[j].length, radarInside[j].length));
         }
     }
 }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SyntheticNuScenesTest {
     static final long SEED = 11;
-    static final SyntheticNuScenes.Config CFG = new SyntheticNuScenes.Config(3, 9, 60);
+    static final SyntheticNuScenes.Config CFG = new SyntheticNuScenes.Config(3, 9, 60).withSensors(0.25, true);
     @TempDir
     static Path root;
     static NuScenesTables tables;
@@ -52,7 +52,8 @@ class SyntheticNuScenesTest {
     void tablesLoadWithChainsAndFiles() throws IOException {
         assertEquals(2, tables.scenes().size());
         assertEquals(2 * CFG.keyframes(), tables.samples().size());
-        assertEquals(2 * CFG.readings(), tables.sampleData().size());
+        // LiDAR at every reading; six cameras and five radars at every key frame
+        assertEquals(2 * (CFG.readings() + CFG.keyframes() * (NuScenesRig.CAMERAS.size() + NuScenesRig.RADARS.size())), tables.sampleData().size());
         assertTrue(tables.sampleAnnotations().size() > 10, "annotations: " + tables.sampleAnnotations().size());
         for (NuScenesTables.Scene sc : tables.scenes().values()) {
             List<NuScenesTables.Sample> samples = tables.samplesOfScene(sc.token());
@@ -204,7 +205,7 @@ class SyntheticNuScenesTest {
 
     @Test
     void sameSeedSameBytes(@TempDir Path a, @TempDir Path b) throws Exception {
-        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40);
+        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40).withSensors(0.2, true);
         SyntheticNuScenes.write(a, 1, 5, small, null);
         SyntheticNuScenes.write(b, 1, 5, small, null);
         assertEquals(digests(a), digests(b));
