@@ -3,12 +3,8 @@
  * ({@link fuse3d.data.synth.SceneGenerator}), sensor models that ray-cast it ({@link fuse3d.data.synth.Lidar},
  * {@link fuse3d.data.synth.Camera}), and dataset writers in the real formats ({@link fuse3d.data.synth.SyntheticKitti}).
  * {@link fuse3d.data.synth.SyntheticNuScenes} drives an ego car down the same streets with a 32-beam LiDAR (key frames
-<<<<<<< HEAD
- * and sweeps, LiDAR only for now); {@link fuse3d.data.synth.SyntheticOcc3d} adds Occ3D semantic occupancy with LiDAR and
- * camera visibility masks for its key frames; {@link fuse3d.data.synth.DataBench} measures data loading on both.
-=======
  * and sweeps) and the six cameras and five radars of {@link fuse3d.data.synth.NuScenesRig} (key frames; radars are
- * {@link fuse3d.data.synth.Radar}); {@link fuse3d.data.synth.DataBench} measures data loading on both.
->>>>>>> helper-c1
+ * {@link fuse3d.data.synth.Radar}); {@link fuse3d.data.synth.SyntheticOcc3d} adds Occ3D semantic occupancy with LiDAR
+ * and camera visibility masks for its key frames; {@link fuse3d.data.synth.DataBench} measures data loading on both.
  */
 package fuse3d.data.synth;
