@@ -14,9 +14,7 @@ timed samples after a warm-up (its ``timed``). For 2 threads run with OMP_WAIT_P
       fwd: eval() under torch.no_grad() (torch 1.13 then takes its fused "fast path" kernel);
       fwd_bwd: train(), loss = output.mean(), backward into every parameter and not into the input.
 """
-import argparse
 import os
-import platform
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # environment when they load, before torch is imported) and gives the shared timing and BLAS helpers.
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "golden", "nn"))
-from pytorch_tensor_bench import blas_name, timed  # noqa: E402
+from pytorch_tensor_bench import setup, timed  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -50,15 +48,7 @@ def conv_flops(model, x):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("threads", type=int)
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    torch.matmul(torch.ones(64, 64), torch.ones(64, 64))  # loads the BLAS library
-    print(f"bench env torch={torch.__version__} python={platform.python_version()} threads={torch.get_num_threads()} "
-          f"blas={blas_name()} mkldnn={torch.backends.mkldnn.is_available()}", flush=True)
+    args = setup()
 
     model = resnet18(width=64)
     x = torch.rand(1, 3, 256, 704) - 0.5

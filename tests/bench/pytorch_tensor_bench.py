@@ -78,7 +78,9 @@ def blas_name():
     return "unknown"
 
 
-def main():
+def setup():
+    """Parses THREADS [--quick], sets torch's thread count and seed, loads the BLAS library and prints the
+    ``bench env`` line; returns the parsed arguments (shared by the PyTorch bench scripts)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("threads", type=int)
     ap.add_argument("--quick", action="store_true")
@@ -86,9 +88,13 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     torch.matmul(torch.ones(64, 64), torch.ones(64, 64))  # loads the BLAS library
-    blas = blas_name()
     print(f"bench env torch={torch.__version__} python={platform.python_version()} threads={torch.get_num_threads()} "
-          f"blas={blas} mkldnn={torch.backends.mkldnn.is_available()}", flush=True)
+          f"blas={blas_name()} mkldnn={torch.backends.mkldnn.is_available()}", flush=True)
+    return args
+
+
+def main():
+    args = setup()
     with torch.no_grad():
         for n in (256, 512, 1024, 2048):
             a = torch.rand(n, n) - 0.5

@@ -38,7 +38,7 @@ public final class Reductions {
         int[] s = x.shape();
         return Var.record(op, y, (g, n) -> {
             Tensor hit = xd.eq(keepdimShape(y, s, dims, keepdim)).to(g.dtype());
-            Tensor count = hit.sum(dims == null || dims.length == 0 ? null : dims, true);
+            Tensor count = hit.sum(dims, true);
             return g1(hit.div(count).mul(keepdimShape(g, s, dims, keepdim)));
         }, x);
     }
@@ -91,7 +91,7 @@ public final class Reductions {
             else if (p == 1) d = xd.sign();
             else if (Double.isInfinite(p)) {
                 Tensor hit = xd.abs().eq(yk).to(g.dtype());
-                d = xd.sign().mul(hit).div(hit.sum(dims == null || dims.length == 0 ? null : dims, true));
+                d = xd.sign().mul(hit).div(hit.sum(dims, true));
             } else if (p == 2) d = Tensor.where(yk.eq(0.0), zero, xd.div(yk));
             else d = Tensor.where(yk.eq(0.0), zero, xd.mul(xd.abs().pow(p - 2)).div(yk.pow(p - 1)));
             return g1(gk.mul(d));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fuse3d synth kitti}: writes a small synthetic dataset in a real on-disk format. */
@@ -19,20 +20,41 @@ final class SynthCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The options every writer takes besides its own count. */
+    static final class Target {
+        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
+        @Option(names = "--out", required = true, description = "output directory (the dataset root)") Path out;
+    }
+
+    /** One dataset writer, reporting (done, total) to the progress bar. */
+    @FunctionalInterface
+    interface Writer {
+        void write(Progress progress) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface Progress {
+        void update(int done, int total);
+    }
+
+    /** Runs {@code writer} under a progress bar and says what it wrote and how long it took. */
+    static int run(String what, int count, Path out, Writer writer) throws Exception {
+        long t0 = System.nanoTime();
+        writer.write((done, total) -> progress(done, total, t0));
+        System.err.println();
+        System.out.printf("wrote %d %s to %s in %.1f s%n", count, what, out, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
     @Command(name = "kitti", mixinStandardHelpOptions = true,
             description = "KITTI object layout: training/{velodyne,calib,label_2,image_2} and ImageSets/{train,val,trainval}.txt.")
     static final class Kitti implements Callable<Integer> {
         @Option(names = "--scenes", defaultValue = "10", description = "frames to write (default ${DEFAULT-VALUE})") int scenes;
-        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
-        @Option(names = "--out", required = true, description = "output directory") Path out;
+        @Mixin Target t;
 
         @Override
         public Integer call() throws Exception {
-            long t0 = System.nanoTime();
-            SyntheticKitti.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
-            System.err.println();
-            System.out.printf("wrote %d synthetic KITTI frames to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
-            return 0;
+            return run("synthetic KITTI frames", scenes, t.out, p -> SyntheticKitti.write(t.out, scenes, t.seed, p::update));
         }
     }
 
@@ -40,16 +62,11 @@ final class SynthCommand implements Callable<Integer> {
             description = "nuScenes layout: LIDAR_TOP samples and sweeps, six cameras (800x450 JPEGs) and five radars at keyframes, and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
     static final class NuScenes implements Callable<Integer> {
         @Option(names = "--scenes", defaultValue = "2", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
-        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
-        @Option(names = "--out", required = true, description = "output directory (the dataroot)") Path out;
+        @Mixin Target t;
 
         @Override
         public Integer call() throws Exception {
-            long t0 = System.nanoTime();
-            SyntheticNuScenes.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
-            System.err.println();
-            System.out.printf("wrote %d synthetic nuScenes scenes to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
-            return 0;
+            return run("synthetic nuScenes scenes", scenes, t.out, p -> SyntheticNuScenes.write(t.out, scenes, t.seed, p::update));
         }
     }
 
@@ -57,16 +74,11 @@ final class SynthCommand implements Callable<Integer> {
             description = "The synthetic nuScenes data plus Occ3D ground truth: gts/<scene>/<sample_token>/labels.npz with LiDAR and camera masks.")
     static final class Occ3d implements Callable<Integer> {
         @Option(names = "--scenes", defaultValue = "1", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
-        @Option(names = "--seed", defaultValue = "0", description = "same seed, same bytes") long seed;
-        @Option(names = "--out", required = true, description = "output directory") Path out;
+        @Mixin Target t;
 
         @Override
         public Integer call() throws Exception {
-            long t0 = System.nanoTime();
-            SyntheticOcc3d.write(out, scenes, seed, (done, total) -> progress(done, total, t0));
-            System.err.println();
-            System.out.printf("wrote %d synthetic scenes with Occ3D ground truth to %s in %.1f s%n", scenes, out, (System.nanoTime() - t0) / 1e9);
-            return 0;
+            return run("synthetic scenes with Occ3D ground truth", scenes, t.out, p -> SyntheticOcc3d.write(t.out, scenes, t.seed, p::update));
         }
     }
 

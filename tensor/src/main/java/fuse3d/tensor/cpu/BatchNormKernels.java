@@ -27,14 +27,13 @@ public final class BatchNormKernels {
         long count = (long) n * plane;
         Parallel.forWork(c, count * c * 4, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                double sg = 0, sgx = 0;
+                double[] sums = new double[2]; // sum(g), sum(g (x - mean)), accumulated plane by plane in batch order
                 float m = mean[ch];
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * plane;
-                    double[] s = planeSums(g, gOff + base, x, xOff + base, plane, m);
-                    sg += s[0];
-                    sgx += s[1];
+                    addPlaneSums(g, gOff + base, x, xOff + base, plane, m, sums);
                 }
+                double sg = sums[0], sgx = sums[1];
                 sumG[ch] = (float) sg;
                 sumGXhat[ch] = (float) (sgx * invStd[ch]);
                 if (dx == null) continue;
@@ -49,7 +48,7 @@ public final class BatchNormKernels {
         });
     }
 
-    private static double[] planeSums(float[] g, int go, float[] x, int xo, int n, float m) {
+    private static void addPlaneSums(float[] g, int go, float[] x, int xo, int n, float m, double[] sums) {
         int i = 0;
         float sg = 0, sgx = 0;
         if (Simd.ENABLED && n >= F.length()) {
@@ -68,7 +67,8 @@ public final class BatchNormKernels {
             dg += g[go + i];
             dgx += (double) g[go + i] * (x[xo + i] - m);
         }
-        return new double[] {dg, dgx};
+        sums[0] += dg;
+        sums[1] += dgx;
     }
 
     private static void writeDx(float[] g, int go, float[] x, int xo, int n, float m, float a, float k, float off, float[] dx, int o) {
