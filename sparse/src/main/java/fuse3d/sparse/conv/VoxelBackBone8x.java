@@ -21,30 +21,44 @@ public final class VoxelBackBone8x extends Module {
     private final int[] sparseShape;
     private final SparseSequential convInput, conv1, conv2, conv3, conv4, convOut;
 
+    /** OpenPCDet's widths: conv_input/conv1 16, conv2 32, conv3 64, conv4 64, conv_out 128. */
+    public static final int[] PAPER_WIDTHS = {16, 32, 64, 64, 128};
+
+    private final int[] widths;
+
     /**
      * @param inputChannels the VFE's feature count (4 for MeanVFE on KITTI)
      * @param gridSize      OpenPCDet's grid_size (x, y, z), e.g. (1408, 1600, 40)
      * @param lastPad       the config's LAST_PAD (0 by default): conv_out's padding
+     * @param widths        output channels of conv_input/conv1, conv2, conv3, conv4 and conv_out; {@link #PAPER_WIDTHS}
+     *                      for the paper's network, narrower for small CPU presets (same structure and names)
      */
-    public VoxelBackBone8x(int inputChannels, int[] gridSize, int lastPad, Generator g) {
+    public VoxelBackBone8x(int inputChannels, int[] gridSize, int lastPad, int[] widths, Generator g) {
         sparseShape = sparseShape("VoxelBackBone8x", gridSize);
-        convInput = registerModule("conv_input", new SparseSequential(new SubMConv3d(inputChannels, 16, 3, false, "subm1", g), norm(16), new ReLU()));
-        conv1 = registerModule("conv1", new SparseSequential(subm(16, 16, "subm1", g)));
-        conv2 = registerModule("conv2", new SparseSequential(down(16, 32, new int[] {1, 1, 1}, "spconv2", g), subm(32, 32, "subm2", g), subm(32, 32, "subm2", g)));
-        conv3 = registerModule("conv3", new SparseSequential(down(32, 64, new int[] {1, 1, 1}, "spconv3", g), subm(64, 64, "subm3", g), subm(64, 64, "subm3", g)));
-        conv4 = registerModule("conv4", new SparseSequential(down(64, 64, new int[] {0, 1, 1}, "spconv4", g), subm(64, 64, "subm4", g), subm(64, 64, "subm4", g)));
-        convOut = registerModule("conv_out", convOut(64, lastPad, g));
+        if (widths == null || widths.length != 5 || Arrays.stream(widths).anyMatch(w -> w < 1))
+            throw new IllegalArgumentException("VoxelBackBone8x: widths must be five positive channel counts (conv1, conv2, conv3, conv4, conv_out), got "
+                    + Arrays.toString(widths));
+        this.widths = widths.clone();
+        int c1 = widths[0], c2 = widths[1], c3 = widths[2], c4 = widths[3];
+        convInput = registerModule("conv_input", new SparseSequential(new SubMConv3d(inputChannels, c1, 3, false, "subm1", g), norm(c1), new ReLU()));
+        conv1 = registerModule("conv1", new SparseSequential(subm(c1, c1, "subm1", g)));
+        conv2 = registerModule("conv2", new SparseSequential(down(c1, c2, new int[] {1, 1, 1}, "spconv2", g), subm(c2, c2, "subm2", g), subm(c2, c2, "subm2", g)));
+        conv3 = registerModule("conv3", new SparseSequential(down(c2, c3, new int[] {1, 1, 1}, "spconv3", g), subm(c3, c3, "subm3", g), subm(c3, c3, "subm3", g)));
+        conv4 = registerModule("conv4", new SparseSequential(down(c3, c4, new int[] {0, 1, 1}, "spconv4", g), subm(c4, c4, "subm4", g), subm(c4, c4, "subm4", g)));
+        convOut = registerModule("conv_out", convOut(c4, widths[4], lastPad, g));
     }
+
+    public VoxelBackBone8x(int inputChannels, int[] gridSize, int lastPad, Generator g) { this(inputChannels, gridSize, lastPad, PAPER_WIDTHS, g); }
 
     public VoxelBackBone8x(int inputChannels, int[] gridSize, Generator g) { this(inputChannels, gridSize, 0, g); }
 
     /** The sparse grid (D, H, W): grid_size reversed plus one voxel of height, as OpenPCDet's sparse_shape. */
     public int[] sparseShape() { return sparseShape.clone(); }
 
-    public int numPointFeatures() { return 128; }
+    public int numPointFeatures() { return widths[4]; }
 
     /** x_conv1..x_conv4 channels (OpenPCDet's backbone_channels). */
-    public Map<String, Integer> backboneChannels() { return Map.of("x_conv1", 16, "x_conv2", 32, "x_conv3", 64, "x_conv4", 64); }
+    public Map<String, Integer> backboneChannels() { return Map.of("x_conv1", widths[0], "x_conv2", widths[1], "x_conv3", widths[2], "x_conv4", widths[3]); }
 
     /**
      * @param voxelFeatures [N, C] from the VFE
@@ -94,8 +108,8 @@ public final class VoxelBackBone8x extends Module {
     }
 
     /** conv_out: SparseConv3d(k (3, 1, 1), stride (2, 1, 1), padding last_pad, no bias, 'spconv_down2') + BN + ReLU. */
-    static SparseSequential convOut(int in, int lastPad, Generator g) {
-        return new SparseSequential(new SparseConv3d(in, 128, new int[] {3, 1, 1}, new int[] {2, 1, 1}, new int[] {lastPad, lastPad, lastPad}, null,
-                false, "spconv_down2", g), norm(128), new ReLU());
+    static SparseSequential convOut(int in, int out, int lastPad, Generator g) {
+        return new SparseSequential(new SparseConv3d(in, out, new int[] {3, 1, 1}, new int[] {2, 1, 1}, new int[] {lastPad, lastPad, lastPad}, null,
+                false, "spconv_down2", g), norm(out), new ReLU());
     }
 }

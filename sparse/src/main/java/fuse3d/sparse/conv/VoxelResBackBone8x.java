@@ -28,7 +28,7 @@ public final class VoxelResBackBone8x extends Module {
                 new SparseBasicBlock(64, 64, "res3", g), new SparseBasicBlock(64, 64, "res3", g)));
         conv4 = registerModule("conv4", new SparseSequential(VoxelBackBone8x.down(64, 128, new int[] {0, 1, 1}, "spconv4", g),
                 new SparseBasicBlock(128, 128, "res4", g), new SparseBasicBlock(128, 128, "res4", g)));
-        convOut = registerModule("conv_out", VoxelBackBone8x.convOut(128, lastPad, g));
+        convOut = registerModule("conv_out", VoxelBackBone8x.convOut(128, 128, lastPad, g));
     }
 
     public VoxelResBackBone8x(int inputChannels, int[] gridSize, Generator g) { this(inputChannels, gridSize, 0, g); }

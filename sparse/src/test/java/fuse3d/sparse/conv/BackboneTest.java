@@ -256,4 +256,27 @@ class BackboneTest {
         for (Map.Entry<String, Tensor> e : net.stateDict().entrySet())
             assertArrayEquals(e.getValue().toDoubleArray(), twin.stateDict().get(e.getKey()).toDoubleArray(), e.getKey());
     }
+
+    @Test
+    void narrowWidthsKeepNamesAndShapes() {
+        VoxelBackBone8x paper = new VoxelBackBone8x(4, new int[] {16, 16, 40}, new Generator(3));
+        VoxelBackBone8x narrow = new VoxelBackBone8x(4, new int[] {16, 16, 40}, 0, new int[] {8, 16, 24, 32, 48}, new Generator(3));
+        assertEquals(paper.stateDict().keySet(), narrow.stateDict().keySet(), "same module names at any width");
+        assertEquals(48, narrow.numPointFeatures());
+        assertEquals(Map.of("x_conv1", 8, "x_conv2", 16, "x_conv3", 24, "x_conv4", 32), narrow.backboneChannels());
+        assertArrayEquals(new int[] {48, 3, 1, 1, 32}, narrow.stateDict().get("conv_out.0.weight").shape());
+        Generator g = new Generator(4);
+        int n = 30;
+        int[] c = new int[n * 4];
+        for (int i = 0; i < n; i++) {
+            c[4 * i + 1] = i % 40;
+            c[4 * i + 2] = (i * 7) % 16;
+            c[4 * i + 3] = (i * 5) % 16;
+        }
+        Tensor coords = Tensor.ofInts(c, n, 4);
+        SparseBackboneOutput out = narrow.forward(Var.of(g.normal(0, 1, n, 4)), coords, 1);
+        assertEquals(48, out.encodedSpconvTensor().features().data().size(1));
+        assertEquals(32, out.multiScale3dFeatures().get("x_conv4").features().data().size(1));
+        assertThrows(IllegalArgumentException.class, () -> new VoxelBackBone8x(4, new int[] {16, 16, 40}, 0, new int[] {8, 16, 24, 32}, g));
+    }
 }
