@@ -61,8 +61,11 @@ final class TestScene {
         return new Rois(Tensor.ofFloats(boxes, 2, n, 7), Tensor.ofFloats(scores, 2, n), Tensor.ofInts(labels, 2, n));
     }
 
-    /** A random voxel set at a stride: about a third of the cells occupied in both frames, features uniform in [-1, 1]. */
-    static RoiGridPool.VoxelSet voxels(int stride, int channels, long seed, DType dtype) {
+    /** A random voxel set at a stride: about a third of the cells occupied (by default) in both frames, features uniform in [-1, 1]. */
+    static RoiGridPool.VoxelSet voxels(int stride, int channels, long seed, DType dtype) { return voxels(stride, channels, seed, dtype, 0.35); }
+
+    /** A random voxel set with a given fraction of the cells occupied. */
+    static RoiGridPool.VoxelSet voxels(int stride, int channels, long seed, DType dtype, double occupancy) {
         Random r = new Random(seed);
         int z = GRID[0] / stride, y = GRID[1] / stride, x = GRID[2] / stride;
         List<int[]> cells = new ArrayList<>();
@@ -70,7 +73,7 @@ final class TestScene {
             for (int k = 0; k < z; k++)
                 for (int j = 0; j < y; j++)
                     for (int i = 0; i < x; i++)
-                        if (r.nextDouble() < 0.35) cells.add(new int[] {b, k, j, i});
+                        if (r.nextDouble() < occupancy) cells.add(new int[] {b, k, j, i});
         int n = cells.size();
         int[] c = new int[n * 4];
         for (int i = 0; i < n; i++) System.arraycopy(cells.get(i), 0, c, i * 4, 4);
