@@ -236,7 +236,7 @@ public final class RoiHead extends Module {
             terms.add("rcnn_loss_reg" + suffix, RoiLosses.regLoss(out.reg(), t.rois(), t.gtCanonical(), t.regValidMask(), w.codeWeights(), w.rcnnRegWeight()));
             if (cfg.lossConfig().cornerLossRegularization()) {
                 Var corner = RoiLosses.cornerLoss(out.reg(), t.rois(), t.gtOfRois(), t.regValidMask(), w.rcnnCornerWeight());
-                terms.add("rcnn_loss_corner" + suffix, corner != null ? corner : out.reg().sum().mul(0.0));
+                terms.add("rcnn_loss_corner" + suffix, corner != null ? corner : Var.of(Tensor.scalar(0.0, out.reg().dtype())));
             }
             if (cfg.iouBranch())
                 terms.add("rcnn_loss_iou" + suffix, RoiLosses.iouLoss(out.iou(), t.ious(), cfg.lossConfig().iouValidThresh(), w.rcnnIouWeight()));
