@@ -54,6 +54,23 @@ class RoiHeadTest {
         assertEquals(0.0, sd.get("reg_pred_layer.bias").abs().sum().item());
     }
 
+    /**
+     * golden/voxelrcnn_head_state.safetensors is the state dict of VoxelRCNNHead's module tree restated in torch.nn
+     * (tests/golden/models/gen_voxelrcnn_head_state.py): the same names, shapes and order, and a strict load.
+     */
+    @Test
+    void loadsAVoxelRcnnHeadStateDictStrictly() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(RoiHeadTest.class.getResource("/golden/voxelrcnn_head_state.safetensors").toURI());
+        Map<String, Tensor> torch = fuse3d.tensor.io.TensorIO.readSafeTensors(file);
+        RoiHeadConfig cfg = TestScene.small(List.of(lidar(2)), new RoiHeadConfig.StagesConfig(1, List.of()), RoiHeadConfig.AttentionConfig.off(), false, 0.3)
+                .withFc(List.of(8, 8), List.of(6, 6), List.of(6), 0.3);
+        RoiHead head = new RoiHead(cfg, 1, Map.of("lidar", Map.of("x_conv2", 5, "x_conv3", 6)), TestScene.VOXEL, TestScene.RANGE, new Generator(2));
+        assertEquals(new java.util.TreeSet<>(torch.keySet()), new java.util.TreeSet<>(head.stateDict().keySet()));
+        assertTrue(head.loadStateDict(torch, true).clean());
+        Tensor w = head.stateDict().get("shared_fc_layer.4.weight");
+        assertArrayEquals(torch.get("shared_fc_layer.4.weight").toFloatArray(), w.toFloatArray());
+    }
+
     private static double std(Tensor t) {
         double[] v = t.to(DType.FLOAT64).toDoubleArray();
         double s = 0;
