@@ -16,6 +16,11 @@ import java.util.Set;
  * stream "lidar" (grid 6, x_conv2/3/4), one identity stage, no attention and no IoU branch
  * ({@link #voxelRcnnCar()}); CMF-IoU adds a pseudo-point stream, three transformed stages, attention and the IoU
  * branch without any new head code.
+ *
+ * <p>IOU_BRANCH adds per stage an IoU FC stack of the CLS_FC widths and a one-output layer, trained by
+ * {@link LossConfig#iouValidThresh()}-gated smooth-L1 (CMF-IoU's IoU head). Voxel R-CNN YAML keys this head does not
+ * use (ROI_GRID_POOL as a single stream, GRID_3D_IOU_LOSS, rcnn_iou3d_weight, TARGET_CONFIG.BOX_CODER) are the
+ * binder's to map or drop.
  */
 public record RoiHeadConfig(boolean classAgnostic, List<Integer> sharedFc, List<Integer> clsFc, List<Integer> regFc, double dpRatio,
                             NmsConfigs nmsConfig, List<StreamConfig> streams, StagesConfig stages, AttentionConfig crossStageAttention,
