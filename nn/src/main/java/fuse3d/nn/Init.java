@@ -40,4 +40,9 @@ public final class Init {
     public static Tensor xavierUniform(Generator g, double gain, int... shape) {
         return uniform(g, gain * Math.sqrt(6.0 / (fanIn(shape) + fanOut(shape))), shape);
     }
+
+    /** xavier_normal_: N(0, std) with std = gain sqrt(2 / (fan_in + fan_out)). */
+    public static Tensor xavierNormal(Generator g, double gain, int... shape) {
+        return g.normal(0, gain * Math.sqrt(2.0 / (fanIn(shape) + fanOut(shape))), shape);
+    }
 }
