@@ -45,7 +45,7 @@ import java.util.Set;
  * reason GT sampling uses a fresh sampler per sample (OpenPCDet's sampler walks one permutation per worker
  * process; here each sample draws its own permutation, which samples the database the same way).
  */
-public final class KittiDetectionDataset {
+public final class KittiDetectionDataset implements DataLoader.Source<KittiDetectionDataset.Sample> {
     private final KittiDataset dataset;
     private final List<String> classNames;
     private final DataConfig config;
@@ -115,8 +115,10 @@ public final class KittiDetectionDataset {
         return file;
     }
 
+    @Override
     public int size() { return dataset.ids().size(); }
 
+    @Override
     public String frameId(int index) { return dataset.ids().get(index); }
 
     public boolean training() { return training; }
@@ -139,6 +141,7 @@ public final class KittiDetectionDataset {
     }
 
     /** Sample {@code index} of {@code epoch} (the epoch only matters in training). */
+    @Override
     public Sample get(int index, int epoch) {
         Generator gen = generator(epoch, index);
         int i = index;
