@@ -98,16 +98,30 @@ public final class KittiInfos {
         return new KittiInfo.Annotations(List.copyOf(name), trunc, occ, alpha, bbox, dims, loc, ry, score, diff, index, boxes, numPoints);
     }
 
-    /** The points [M, 3] that project into the image (0 <= u < W, 0 <= v < H) with rectified depth >= 0. */
+    /**
+     * OpenPCDet's get_fov_flag: which LiDAR points [N, >=3] project into the image (0 <= u < W, 0 <= v < H,
+     * {@code imageShape} = [H, W]) with rectified depth >= 0.
+     */
+    public static boolean[] fovMask(Tensor points, KittiCalibration calib, int[] imageShape) {
+        int n = points.size(0);
+        double[] uvd = calib.lidarToImage(points.narrow(1, 0, 3).contiguous()).toDoubleArray();
+        boolean[] mask = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            double u = uvd[i * 3], v = uvd[i * 3 + 1], d = uvd[i * 3 + 2];
+            mask[i] = u >= 0 && u < imageShape[1] && v >= 0 && v < imageShape[0] && d >= 0;
+        }
+        return mask;
+    }
+
+    /** The points [M, 3] that project into the image (see {@link #fovMask}). */
     static Tensor fovPoints(Tensor points, KittiCalibration calib, int[] imageShape) {
         int n = points.size(0), c = points.size(1);
         float[] p = points.contiguous().toFloatArray();
-        double[] uvd = calib.lidarToImage(points.narrow(1, 0, 3).contiguous()).toDoubleArray();
+        boolean[] mask = fovMask(points, calib, imageShape);
         float[] out = new float[n * 3];
         int m = 0;
         for (int i = 0; i < n; i++) {
-            double u = uvd[i * 3], v = uvd[i * 3 + 1], d = uvd[i * 3 + 2];
-            if (u >= 0 && u < imageShape[1] && v >= 0 && v < imageShape[0] && d >= 0) {
+            if (mask[i]) {
                 out[m * 3] = p[i * c];
                 out[m * 3 + 1] = p[i * c + 1];
                 out[m * 3 + 2] = p[i * c + 2];
