@@ -192,6 +192,18 @@ class ConfigBinderTest {
     }
 
     @Test
+    void dumpedTreeBindsToTheSameRecord() {
+        ConfigNode.Mapping tree = ConfigSource.load("kitti_dataset");
+        String yaml = ConfigSource.dump(tree);
+        DataConfig a = ConfigBinder.bind(DataConfig.class, tree), b = ConfigBinder.bind(DataConfig.class, ConfigSource.parse(yaml, "dump.yaml"));
+        assertArrayEquals(a.pointCloudRange(), b.pointCloudRange());
+        assertArrayEquals(a.voxelSize(), b.voxelSize());
+        assertEquals(a.dataAugmentor().augConfigList().get(0).sampleGroups(), b.dataAugmentor().augConfigList().get(0).sampleGroups());
+        assertEquals(a.maxNumberOfVoxels(true), b.maxNumberOfVoxels(true));
+        assertEquals(ConfigNode.toPlain(tree), ConfigNode.toPlain(ConfigSource.parse(yaml, "dump.yaml")));
+    }
+
+    @Test
     void exponentWithoutDotIsANumber() {
         record R(double lr) {}
         assertEquals(1e-3, ConfigBinder.bind(R.class, ConfigSource.parse("LR: 1e-3", "r.yaml")).lr());
