@@ -99,6 +99,52 @@ public final class ConfigBinder {
         return bindScalar(raw, s, path);
     }
 
+    /**
+     * The inverse of binding: a record (or list, map, array, scalar, enum, Optional) as plain Java values with
+     * UPPER_SNAKE keys and lower-case enum names, ready for {@link ConfigSource#dump}; binding the dumped text gives
+     * an equal value back.
+     */
+    public static Object unbind(Object value) {
+        if (value == null) return null;
+        if (value instanceof ConfigNode n) return ConfigNode.toPlain(n);
+        if (value instanceof Optional<?> o) return o.map(ConfigBinder::unbind).orElse(null);
+        if (value instanceof Enum<?> e) return e.name().toLowerCase();
+        if (value instanceof Float f) return f.doubleValue();
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) return value;
+        if (value.getClass().isArray()) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < Array.getLength(value); i++) out.add(unbind(Array.get(value, i)));
+            return out;
+        }
+        if (value instanceof Collection<?> c) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : c) out.add(unbind(o));
+            return out;
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), unbind(v)));
+            return out;
+        }
+        if (value.getClass().isRecord()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ConfigNode.Mapping upper = new ConfigNode.Mapping(Map.of(), Map.of(), "", 0);
+            for (RecordComponent c : value.getClass().getRecordComponents()) {
+                try {
+                    java.lang.reflect.Method acc = c.getAccessor();
+                    acc.setAccessible(true);
+                    Object v = acc.invoke(value);
+                    if (v == null && c.getType() != Optional.class && c.getAnnotation(Default.class) == null) continue;
+                    out.put(keyName(c.getName(), upper), unbind(v));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("ConfigBinder.unbind: cannot read " + value.getClass().getSimpleName() + "." + c.getName(), e);
+                }
+            }
+            return out;
+        }
+        throw new IllegalArgumentException("ConfigBinder.unbind: unsupported value of " + value.getClass().getName());
+    }
+
     private static Object bindRecord(Class<?> type, ConfigNode node, String path) {
         if (!(node instanceof ConfigNode.Mapping m))
             throw ConfigException.at(node, path, "expected a mapping (" + type.getSimpleName() + "), got " + ConfigSource.kindOf(node));

@@ -149,6 +149,21 @@ public final class ConfigSource {
         return new ConfigNode.Mapping(e, lines, over.file(), over.line());
     }
 
+    /** The merged tree as YAML text (block style, keys as written), e.g. to keep the resolved config beside a run's outputs. */
+    public static String dump(ConfigNode node) {
+        return dumpPlain(ConfigNode.toPlain(node));
+    }
+
+    /** Plain values ({@link ConfigBinder#unbind}, {@link ConfigNode#toPlain}) as YAML text in block style. */
+    public static String dumpPlain(Object plain) {
+        org.yaml.snakeyaml.DumperOptions o = new org.yaml.snakeyaml.DumperOptions();
+        o.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+        o.setIndent(4);
+        o.setIndicatorIndent(2);
+        o.setIndentWithIndicator(true);
+        return new Yaml(o).dump(plain);
+    }
+
     // ------------------------------------------------------------------ loading
 
     private static ConfigNode loadDocument(Location loc, Deque<String> stack) {

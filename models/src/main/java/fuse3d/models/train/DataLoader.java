@@ -92,12 +92,13 @@ public final class DataLoader<S, B> implements AutoCloseable {
         }
     }
 
-    /** A loader over a detection dataset: shuffled and dropping the last partial batch in training, as OpenPCDet. */
+    /**
+     * A loader over a detection dataset as OpenPCDet's build_dataloader makes it: shuffled in training, in split
+     * order otherwise, the last partial batch kept (drop_last = False), {@code 2 * workers} batches of prefetch.
+     */
     public static DataLoader<KittiDetectionDataset.Sample, fuse3d.models.detect.Batch> of(KittiDetectionDataset ds, int batchSize,
                                                                                           long seed, int workers) {
-        boolean train = ds.training();
-        return new DataLoader<>(ds, KittiDetectionDataset::collate, batchSize, train, train && ds.size() >= batchSize, seed, workers,
-                Math.max(2, 2 * workers));
+        return new DataLoader<>(ds, KittiDetectionDataset::collate, batchSize, ds.training(), false, seed, workers, Math.max(2, 2 * workers));
     }
 
     public Source<S> source() { return source; }

@@ -56,15 +56,15 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
     private final Map<String, List<KittiGtDatabase.DbInfo>> dbInfos;
     private final GtSampler.Config samplerConfig;
 
-    /** One prepared frame. */
-    public record Sample(String frameId, Tensor points, Tensor gtBoxes, Voxels voxels, FrameInfo frame) {
-        /**
-         * @param points  float32 [N, C] in the LiDAR frame, the used features
-         * @param gtBoxes float32 [M, 8] (x, y, z, dx, dy, dz, heading, 1-based class id), or null without labels
-         * @param voxels  the frame's voxels (coords [V, 3])
-         */
-        public Sample {}
-    }
+    /**
+     * One prepared frame.
+     *
+     * @param points  float32 [N, C] in the LiDAR frame, the used features
+     * @param gtBoxes float32 [M, 8] (x, y, z, dx, dy, dz, heading, 1-based class id), or null without labels
+     * @param voxels  the frame's voxels (coords [V, 3])
+     * @param frame   id, calibration and image size, to turn boxes back into label files
+     */
+    public record Sample(String frameId, Tensor points, Tensor gtBoxes, Voxels voxels, FrameInfo frame) {}
 
     /**
      * @param classNames CLASS_NAMES, class id 1 first

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * (build_optimizer / build_scheduler), per iteration the schedule set to the accumulated iteration, the loss terms'
  * sum back-propagated, the gradients clipped to GRAD_NORM_CLIP, one optimizer step. Around it: a progress line on
  * stderr, a CSV log written as it goes ({@value #LOG_FILE}: epoch, iteration, lr, every loss term, total,
- * seconds), a checkpoint written atomically after every epoch ({@code ckpt/checkpoint_epoch_<n>.safetensors}: model,
+ * seconds since this run started), a checkpoint written atomically after every epoch ({@code ckpt/checkpoint_epoch_<n>.safetensors}: model,
  * optimizer, schedule, epoch, iteration, the named generators and the data order's seed), and evaluation through an
  * {@link Evaluator} every N epochs and after the last.
  *

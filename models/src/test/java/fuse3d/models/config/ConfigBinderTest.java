@@ -192,9 +192,49 @@ class ConfigBinderTest {
     }
 
     @Test
+    void dumpedTreeBindsToTheSameRecord() {
+        ConfigNode.Mapping tree = ConfigSource.load("kitti_dataset");
+        String yaml = ConfigSource.dump(tree);
+        DataConfig a = ConfigBinder.bind(DataConfig.class, tree), b = ConfigBinder.bind(DataConfig.class, ConfigSource.parse(yaml, "dump.yaml"));
+        assertArrayEquals(a.pointCloudRange(), b.pointCloudRange());
+        assertArrayEquals(a.voxelSize(), b.voxelSize());
+        assertEquals(a.dataAugmentor().augConfigList().get(0).sampleGroups(), b.dataAugmentor().augConfigList().get(0).sampleGroups());
+        assertEquals(a.maxNumberOfVoxels(true), b.maxNumberOfVoxels(true));
+        assertEquals(ConfigNode.toPlain(tree), ConfigNode.toPlain(ConfigSource.parse(yaml, "dump.yaml")));
+    }
+
+    @Test
     void exponentWithoutDotIsANumber() {
         record R(double lr) {}
         assertEquals(1e-3, ConfigBinder.bind(R.class, ConfigSource.parse("LR: 1e-3", "r.yaml")).lr());
+    }
+
+    /** Round trip of nested records: record -> plain values -> YAML text -> tree -> the same record. */
+    @Property(tries = 60)
+    void nestedRecordsRoundTripThroughYaml(@ForAll @IntRange(min = 1, max = 1000) int epochs, @ForAll @IntRange(min = 1, max = 64) int batch,
+                                           @ForAll double lr, @ForAll boolean warmup, @ForAll OptimizationConfig.OptimizerType type,
+                                           @ForAll @IntRange(min = 1, max = 9) int bins, @ForAll List<@net.jqwik.api.constraints.AlphaChars String> names,
+                                           @ForAll double[] sizes) {
+        net.jqwik.api.Assume.that(lr > 0 && Double.isFinite(lr));
+        OptimizationConfig o = new OptimizationConfig(batch, epochs, type, lr, 0.01, 0.9, new double[] {0.95, 0.85}, 0.4, 10, new int[] {35, 45},
+                0.1, 1e-7, warmup, 1, 10);
+        record Top(List<String> classNames, OptimizationConfig optimization, List<Head> heads, Optional<Head> spare) {}
+        Top top = new Top(names, o, List.of(new Head(bins, sizes, names), new Head(1, new double[0], List.of())), Optional.empty());
+        String yaml = ConfigSource.dumpPlain(ConfigBinder.unbind(top));
+        Top back = ConfigBinder.bind(Top.class, ConfigSource.parse(yaml, "rt.yaml"));
+        assertEquals(ConfigBinder.unbind(top), ConfigBinder.unbind(back), yaml);
+        assertEquals(lr, back.optimization().lr());
+        assertArrayEquals(sizes, back.heads().get(0).anchorSizes());
+    }
+
+    @Test
+    void sharedNmsConfigBindsAndItsRejectionIsLocated() {
+        String yaml = "NMS_CONFIG:\n    MULTI_CLASSES_NMS: False\n    NMS_TYPE: nms_gpu\n    NMS_THRESH: 0.8\n    NMS_PRE_MAXSIZE: 9000\n    NMS_POST_MAXSIZE: 512\n";
+        record Head(fuse3d.models.detect.NmsConfig nmsConfig) {}
+        assertEquals(512, ConfigBinder.bind(Head.class, ConfigSource.parse(yaml, "h.yaml")).nmsConfig().nmsPostMaxsize());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigBinder.bind(Head.class, ConfigSource.parse(yaml.replace("0.8", "1.5"), "h.yaml")));
+        assertTrue(e.getMessage().startsWith("h.yaml:2: NMS_CONFIG: rejected by NmsConfig: NMS_CONFIG: NMS_THRESH 1.5 not in [0, 1]"), e.getMessage());
     }
 
     /** Round trip: any integer written into the YAML binds back to itself, wherever it sits in the tree. */
