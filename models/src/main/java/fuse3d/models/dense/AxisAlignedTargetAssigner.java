@@ -7,7 +7,7 @@ import fuse3d.tensor.Generator;
 import fuse3d.tensor.Shape;
 import fuse3d.tensor.Tensor;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -66,7 +66,7 @@ public final class AxisAlignedTargetAssigner {
                         + " must be [nz, ny, nx, nSize, nRot, 7], got " + Shape.str(a.shape()));
             int[] m = {a.size(0), a.size(1), a.size(2)};
             if (mapShape == null) mapShape = m;
-            else if (!java.util.Arrays.equals(mapShape, m))
+            else if (!Arrays.equals(mapShape, m))
                 throw new IllegalArgumentException("AxisAlignedTargetAssigner: anchors of " + classes.get(c).className() + " lie on map "
                         + Shape.str(m) + " but the first class's on " + Shape.str(mapShape));
             perLoc[c] = a.size(3) * a.size(4);
@@ -122,7 +122,7 @@ public final class AxisAlignedTargetAssigner {
     /** assign_targets_single: one class's anchors [n, 7] against its boxes [numGt, 7], all labelled classId. */
     private Single assignSingle(float[] anchors, int n, float[] gt, int numGt, int classId, double matched, double unmatched, Generator g) {
         int[] labels = new int[n];
-        java.util.Arrays.fill(labels, -1);
+        Arrays.fill(labels, -1);
         int[] anchorToGt = new int[n];
         IntArrayList bg = new IntArrayList(), forced = new IntArrayList();
         if (numGt > 0 && n > 0) {
@@ -136,7 +136,7 @@ public final class AxisAlignedTargetAssigner {
                 anchorMax[i] = iou[i * numGt + best];
             }
             double[] gtMax = new double[numGt];
-            java.util.Arrays.fill(gtMax, Double.NEGATIVE_INFINITY);
+            Arrays.fill(gtMax, Double.NEGATIVE_INFINITY);
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < numGt; j++) gtMax[j] = Math.max(gtMax[j], iou[i * numGt + j]);
             // a box that overlaps no anchor forces none (OpenPCDet sets its max to -1, which no IoU equals)
@@ -203,5 +203,5 @@ public final class AxisAlignedTargetAssigner {
     public List<AnchorClassConfig> anchorClasses() { return classes; }
 
     /** Class names in class-id order. */
-    public List<String> classNames() { return new ArrayList<>(classNames); }
+    public List<String> classNames() { return classNames; }
 }

@@ -39,7 +39,7 @@ class DenseProperties {
         return Tensor.ofFloats(f, 1, rows.size(), 8);
     }
 
-    @Property(tries = 40)
+    @Property(tries = 40, seed = "20261123")
     void assignmentDoesNotDependOnTheOrderOfTheBoxes(@ForAll long seed) {
         Random r = new Random(seed);
         AnchorHeadSingle head = DenseFixtures.twoClassHead(false, ONES, 2);
@@ -53,7 +53,7 @@ class DenseProperties {
         assertArrayEquals(a.regWeights().toFloatArray(), b.regWeights().toFloatArray());
     }
 
-    @Property(tries = 40)
+    @Property(tries = 40, seed = "20261123")
     void decodingTheTargetsGivesTheBoxesBackWithTheirHeadingModuloTwoPi(@ForAll long seed) {
         Random r = new Random(seed);
         AnchorHeadSingle head = DenseFixtures.twoClassHead(false, ONES, 2);
@@ -82,7 +82,7 @@ class DenseProperties {
         }
     }
 
-    @Property(tries = 40)
+    @Property(tries = 40, seed = "20261123")
     void proposalSlotsAreSortedAndPaddedWithZeros(@ForAll long seed) {
         Random r = new Random(seed);
         int n = 1 + r.nextInt(30), c = 1 + r.nextInt(3), slots = 1 + r.nextInt(20);
