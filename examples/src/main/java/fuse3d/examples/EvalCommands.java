@@ -22,13 +22,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fuse3d eval kitti|nuscenes|occ3d}: the official metrics of each dataset, printed and written as JSON. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Official metrics: KITTI AP, nuScenes mAP/NDS, Occ3D mIoU and RayIoU.",
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluates a trained detector: fuse3d eval --config C --data DIR --ckpt FILE|RUN_DIR --out DIR (KITTI AP R11/R40, recall, "
+                + "metrics.json, PR curves, detections as label files).",
+                "Or, with a subcommand, the official metrics of result files: KITTI AP, nuScenes mAP/NDS, Occ3D mIoU and RayIoU."},
         subcommands = {EvalCommands.Kitti.class, EvalCommands.NuScenes.class, EvalCommands.Occ3d.class})
 final class EvalCommands implements Callable<Integer> {
+    @CommandLine.Mixin DetectorCommands.ModelOptions model;
+
+    @Option(names = "--ckpt", description = "a checkpoint file, or a training output folder (its newest checkpoint)") Path ckpt;
+
+    @Option(names = "--out", description = "where metrics.json, pr_curves/, data/ and recall.json go") Path out;
+
+    @Option(names = "--split", defaultValue = "val", description = "the split to evaluate (default ${DEFAULT-VALUE})") String split;
+
+    @Option(names = "--batch", defaultValue = "2", description = "frames per forward pass (default ${DEFAULT-VALUE})") int batch;
+
     @Override
-    public Integer call() {
-        CommandLine.usage(this, System.out);
-        return 0;
+    public Integer call() throws Exception {
+        if (ckpt == null && model.data == null) {
+            CommandLine.usage(this, System.out);
+            return 0;
+        }
+        if (ckpt == null) throw new IllegalArgumentException("eval: --ckpt is required to evaluate a model");
+        return DetectorCommands.evaluate(model, ckpt, out, split, batch);
     }
 
     @Command(name = "kitti", mixinStandardHelpOptions = true,

@@ -48,6 +48,14 @@ public final class KittiDataset {
         return new KittiDataset(root, split, dir, List.copyOf(ids));
     }
 
+    /** The same folder and split restricted to {@code frameIds}, in the given order; each must belong to the split. */
+    public KittiDataset subset(List<String> frameIds) {
+        java.util.Set<String> have = new java.util.HashSet<>(ids);
+        for (String id : frameIds)
+            if (!have.contains(id)) throw new IllegalArgumentException("KittiDataset.subset: frame " + id + " is not in split " + split + " of " + root);
+        return new KittiDataset(root, split, splitDir, List.copyOf(frameIds));
+    }
+
     public Path root() { return root; }
 
     public String split() { return split; }
