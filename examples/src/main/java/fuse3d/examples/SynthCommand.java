@@ -59,14 +59,16 @@ final class SynthCommand implements Callable<Integer> {
     }
 
     @Command(name = "nuscenes", mixinStandardHelpOptions = true,
-            description = "nuScenes layout: LIDAR_TOP samples and sweeps, six cameras (800x450 JPEGs) and five radars at keyframes, and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
+            description = "nuScenes layout: LIDAR_TOP samples and sweeps (20 Hz), five radars with their sweeps (13 Hz), six cameras (800x450 JPEGs) at keyframes, and the v1.0-mini JSON tables; 10 keyframes at 2 Hz per scene.")
     static final class NuScenes implements Callable<Integer> {
         @Option(names = "--scenes", defaultValue = "2", description = "scenes to write (default ${DEFAULT-VALUE})") int scenes;
+        @Option(names = "--camera-sweeps", description = "also render the cameras' 12 Hz sweeps (about 8x the writing time)") boolean cameraSweeps;
         @Mixin Target t;
 
         @Override
         public Integer call() throws Exception {
-            return run("synthetic nuScenes scenes", scenes, t.out, p -> SyntheticNuScenes.write(t.out, scenes, t.seed, p::update));
+            SyntheticNuScenes.Config cfg = SyntheticNuScenes.Config.defaults().withCameraSweeps(cameraSweeps);
+            return run("synthetic nuScenes scenes", scenes, t.out, p -> SyntheticNuScenes.write(t.out, scenes, t.seed, cfg, p::update));
         }
     }
 

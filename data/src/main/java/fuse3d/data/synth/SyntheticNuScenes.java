@@ -23,10 +23,14 @@ import java.util.SplittableRandom;
 /**
  * Writes a synthetic dataset in nuScenes' layout: per scene a drive along one {@link SceneGenerator}
  * street with some objects moving, scanned by a 32-beam {@link Lidar#hdl32e()} at 20 Hz, with key frames at 2 Hz
- * ({@code samples/LIDAR_TOP}) and the sweeps between them ({@code sweeps/LIDAR_TOP}); at each key frame the six
- * cameras of {@link NuScenesRig} render JPEGs ({@code samples/CAM_*}, at {@link Config#cameraScale()} of 1600x900
- * with the intrinsics scaled alike) and the five radars write PCD files ({@code samples/RADAR_*}, see
- * {@link Radar}); cameras and radars have key frames only, at the LiDAR's timestamp. The v1.0 tables are written
+ * ({@code samples/LIDAR_TOP}) and the sweeps between them ({@code sweeps/LIDAR_TOP}); the five radars of
+ * {@link NuScenesRig} capture at 13 Hz, free-running, each sample's radar key frame being the capture nearest to it
+ * ({@code samples/RADAR_*}, the rest {@code sweeps/RADAR_*}; PCD files, see {@link Radar}), so the devkit's 5-6 radar
+ * sweeps per sample exist; the six cameras render JPEGs ({@code samples/CAM_*}, at {@link Config#cameraScale()} of
+ * 1600x900 with the intrinsics scaled alike) at each key frame, at the LiDAR's timestamp, and with
+ * {@link Config#cameraSweeps()} also at 12 Hz in between ({@code sweeps/CAM_*}; off by default: six JPEG renders
+ * per capture would make the cameras the bulk of the writing time). Every capture has its own ego_pose at its
+ * timestamp and a sample_data row chained by prev/next within its channel. The v1.0 tables are written
  * through {@link NuScenesTables#write(Path, String)}, so that the nuScenes readers, {@code MultiSweep} and the
  * detection evaluator run on it unchanged.
  *
@@ -37,8 +41,9 @@ import java.util.SplittableRandom;
  * {@link Config#annotationRange()} of the ego at each key frame; {@code num_lidar_pts} counts the key frame's points
  * inside the box ({@link PointsInBoxes}, as the devkit counts them), the visibility bin is the fraction of the
  * object's returns that survive occlusion (its points in the full scan over its points scanned alone),
- * {@code num_radar_pts} counts the key frame's radar returns (all five radars, default filters) inside the box, and sweeps
- * point to the sample of the key frame that follows them.
+ * {@code num_radar_pts} counts the radar key frames' returns (all five radars, default filters, each at its own
+ * capture time) inside the box, and every sweep's sample_token is the sample nearest to it in time (ties go to the
+ * later), as in the released tables.
  */
 public final class SyntheticNuScenes {
     private SyntheticNuScenes() {}
@@ -57,27 +62,43 @@ public final class SyntheticNuScenes {
         void sceneDone(int done, int total);
     }
 
+    /** Camera captures per key interval with camera sweeps on: 6 per 0.5 s, the cameras' 12 Hz. */
+    public static final int CAMERA_CAPTURES_PER_KEY = 6;
+    /** The radars' capture period, microseconds: 13 Hz, free-running (not locked to the LiDAR, as on the car). */
+    public static final long RADAR_PERIOD_MICROS = 76_923;
+
     /**
-     * How long a scene is: {@code keyframes} samples at 2 Hz with {@code sweepsBetween} sweeps between two samples
-     * (9: LiDAR at 20 Hz); as many sweeps are written before the first sample, so every sample has a full history.
+     * How long a scene is and what it records: {@code keyframes} samples at 2 Hz with {@code sweepsBetween} LiDAR
+     * sweeps between two samples (9: LiDAR at 20 Hz); as many sweeps are written before the first sample, so every
+     * sample has a full history. Radars (when on) run at 13 Hz over the same span with their sweeps; cameras (scale
+     * > 0) capture at every key frame and, with {@code cameraSweeps}, at 12 Hz in between (each capture is a JPEG
+     * render, the writer's dearest step, hence the switch).
      */
-    public record Config(int keyframes, int sweepsBetween, double annotationRange, double cameraScale, boolean radar) {
+    public record Config(int keyframes, int sweepsBetween, double annotationRange, double cameraScale, boolean radar, boolean cameraSweeps) {
         public Config {
             if (keyframes < 1 || sweepsBetween < 0 || !(annotationRange > 0) || !(cameraScale >= 0 && cameraScale <= 1))
                 throw new IllegalArgumentException("SyntheticNuScenes.Config: need keyframes >= 1, sweepsBetween >= 0, annotationRange > 0, "
                         + "0 <= cameraScale <= 1, got " + keyframes + ", " + sweepsBetween + ", " + annotationRange + ", " + cameraScale);
         }
 
-        /** With the six cameras at {@link #DEFAULT_CAMERA_SCALE} and the five radars. */
+        /** Without camera sweeps. */
+        public Config(int keyframes, int sweepsBetween, double annotationRange, double cameraScale, boolean radar) {
+            this(keyframes, sweepsBetween, annotationRange, cameraScale, radar, false);
+        }
+
+        /** With the six cameras at {@link #DEFAULT_CAMERA_SCALE} (key frames only) and the five radars. */
         public Config(int keyframes, int sweepsBetween, double annotationRange) {
             this(keyframes, sweepsBetween, annotationRange, DEFAULT_CAMERA_SCALE, true);
         }
 
-        /** 10 samples (4.5 s) at 2 Hz, 9 sweeps between, annotations to 60 m, cameras at 800x450, radars. */
+        /** 10 samples (4.5 s) at 2 Hz, 9 sweeps between, annotations to 60 m, cameras at 800x450 (key frames), radars. */
         public static Config defaults() { return new Config(10, 9, 60); }
 
         /** The same with cameras at {@code scale} of 1600x900 (0: no cameras) and radars on or off. */
-        public Config withSensors(double scale, boolean withRadar) { return new Config(keyframes, sweepsBetween, annotationRange, scale, withRadar); }
+        public Config withSensors(double scale, boolean withRadar) { return new Config(keyframes, sweepsBetween, annotationRange, scale, withRadar, cameraSweeps); }
+
+        /** The same with the cameras' 12 Hz sweeps on or off. */
+        public Config withCameraSweeps(boolean on) { return new Config(keyframes, sweepsBetween, annotationRange, cameraScale, radar, on); }
 
         public boolean cameras() { return cameraScale > 0; }
 
@@ -89,6 +110,30 @@ public final class SyntheticNuScenes {
 
         /** The key frame index a reading belongs to (the one that follows it, or itself). */
         int keyIndex(int reading) { return reading / (sweepsBetween + 1); }
+
+        /** Microseconds from the scene's first LiDAR reading to key frame {@code k}. */
+        public long keyMicros(int k) { return (long) (k * (sweepsBetween + 1) + sweepsBetween) * periodMicros(); }
+
+        /**
+         * The sample a capture at {@code micros} belongs to: the one nearest in time (ties go to the later one), as
+         * the released tables attach every sweep to its nearest sample.
+         */
+        public int nearestSample(long micros) {
+            long k = Math.floorDiv(2 * (micros - keyMicros(0)) + 500_000, 1_000_000);
+            return (int) Math.max(0, Math.min(keyframes - 1, k));
+        }
+    }
+
+    /**
+     * One capture of a camera or radar: its place in its channel's chain, its time in microseconds from the scene's
+     * first LiDAR reading, whether it is its channel's key frame of a sample, and the sample it is attached to.
+     */
+    public record Capture(int index, long micros, boolean keyFrame, int sample) {}
+
+    /** The key-frame capture of sample {@code k} among {@code captures}. */
+    public static Capture keyCapture(List<Capture> captures, int k) {
+        for (Capture c : captures) if (c.keyFrame() && c.sample() == k) return c;
+        throw new IllegalArgumentException("SyntheticNuScenes: no key-frame capture of sample " + k + " among " + captures.size() + " captures");
     }
 
     /** An object moving at constant velocity along its heading; at the middle of the scene it stands where generated. */
@@ -104,13 +149,19 @@ public final class SyntheticNuScenes {
         /** Seconds since the scene's first reading. */
         public double time(int reading) { return reading * cfg.periodMicros() * 1e-6; }
 
-        public long timestamp(int reading) { return T0 + Math.floorMod(seed, 1000L) * 1000 + reading * cfg.periodMicros(); }
+        public long timestamp(int reading) { return timestampAt(reading * cfg.periodMicros()); }
+
+        /** The timestamp of a capture {@code micros} after the scene's first reading. */
+        public long timestampAt(long micros) { return T0 + Math.floorMod(seed, 1000L) * 1000 + micros; }
 
         double midTime() { return time(cfg.readings() - 1) / 2; }
 
         /** The scene with every mover at its place at {@code reading}. */
-        public Scene sceneAt(int reading) {
-            double dt = time(reading) - midTime();
+        public Scene sceneAt(int reading) { return sceneAtMicros(reading * cfg.periodMicros()); }
+
+        /** The scene with every mover at its place {@code micros} after the first reading. */
+        public Scene sceneAtMicros(long micros) {
+            double dt = micros * 1e-6 - midTime();
             List<SceneObject> objs = new ArrayList<>(world.objects().size());
             for (SceneObject o : world.objects()) {
                 Mover m = movers.get(o.id());
@@ -124,12 +175,17 @@ public final class SyntheticNuScenes {
         }
 
         /** The ego (x forward, y left, z up, on the ground) in the scene frame at {@code reading}. */
-        public Pose egoToScene(int reading) {
-            double x = egoX0 + egoSpeed * time(reading);
+        public Pose egoToScene(int reading) { return egoToSceneAt(reading * cfg.periodMicros()); }
+
+        /** The ego in the scene frame {@code micros} after the first reading. */
+        public Pose egoToSceneAt(long micros) {
+            double x = egoX0 + egoSpeed * micros * 1e-6;
             return Pose.translation(x, 0, world.groundHeight(x, 0));
         }
 
         public Pose egoToGlobal(int reading) { return egoToScene(reading).then(sceneToGlobal); }
+
+        public Pose egoToGlobalAt(long micros) { return egoToSceneAt(micros).then(sceneToGlobal); }
 
         public Pose lidarToScene(int reading) { return LIDAR_TO_EGO.then(egoToScene(reading)); }
 
@@ -147,20 +203,72 @@ public final class SyntheticNuScenes {
             return m == null ? null : new double[] {m.vx, m.vy, 0};
         }
 
-        public Pose cameraToScene(int reading, NuScenesRig.CameraMount cam) { return cam.toEgo().then(egoToScene(reading)); }
-
-        /** What {@code cam} sees at {@code reading}, at the configured camera scale. */
-        public Camera.Image render(int reading, NuScenesRig.CameraMount cam) {
-            int c = NuScenesRig.CAMERAS.indexOf(cam);
-            return cam.camera(cfg.cameraScale()).render(sceneAt(reading), cameraToScene(reading, cam), Lidar.mix(seed, 5000 + 10L * reading + c));
+        /**
+         * Every camera's captures in time order: with camera sweeps, 12 Hz locked to the LiDAR's key frames (the
+         * real cameras fire as the LiDAR sweeps past them) over the LiDAR's span; without, the key frames alone.
+         */
+        public List<Capture> cameraCaptures() {
+            List<Capture> out = new ArrayList<>();
+            if (!cfg.cameraSweeps()) {
+                for (int k = 0; k < cfg.keyframes(); k++) out.add(new Capture(k, cfg.keyMicros(k), true, k));
+                return out;
+            }
+            int per = CAMERA_CAPTURES_PER_KEY;
+            long key0 = cfg.keyMicros(0);
+            int first = -(int) (key0 * per / 500_000);
+            for (int j = first; j <= per * (cfg.keyframes() - 1); j++) {
+                long us = key0 + Math.floorDiv(j * 500_000L, per);
+                boolean key = Math.floorMod(j, per) == 0;
+                out.add(new Capture(out.size(), us, key, key ? j / per : cfg.nearestSample(us)));
+            }
+            return out;
         }
 
-        public Pose radarToScene(int reading, NuScenesRig.RadarMount radar) { return radar.toEgo().then(egoToScene(reading)); }
+        /**
+         * The captures of radar {@code r} (an index into {@link NuScenesRig#RADARS}) in time order: every
+         * {@link #RADAR_PERIOD_MICROS} from a phase of its own, from the LiDAR's first reading (or half a period
+         * before the first key frame, if that is earlier) to half a period after the last key frame; a sample's key
+         * frame is the capture nearest to it, as the released data picks a radar key frame.
+         */
+        public List<Capture> radarCaptures(int r) {
+            long p = RADAR_PERIOD_MICROS, key0 = cfg.keyMicros(0), last = cfg.keyMicros(cfg.keyframes() - 1);
+            // phases apart from 0 and half a period: 13 Hz fits 6.5 periods in a key interval, so no capture ties two samples
+            long phase = Math.round((r - 2.3) / 6 * p);
+            long lo = Math.min(0, key0 - p / 2), hi = last + p / 2;
+            long j0 = -Math.floorDiv(key0 + phase - lo, p);
+            List<Long> times = new ArrayList<>();
+            for (long j = j0; key0 + phase + j * p < hi; j++) times.add(key0 + phase + j * p);
+            int[] keyOf = new int[times.size()];
+            java.util.Arrays.fill(keyOf, -1);
+            for (int k = 0; k < cfg.keyframes(); k++) {
+                int best = 0;
+                for (int i = 1; i < times.size(); i++)
+                    if (Math.abs(times.get(i) - cfg.keyMicros(k)) < Math.abs(times.get(best) - cfg.keyMicros(k))) best = i;
+                keyOf[best] = k;
+            }
+            List<Capture> out = new ArrayList<>();
+            for (int i = 0; i < times.size(); i++) {
+                long us = times.get(i);
+                out.add(new Capture(i, us, keyOf[i] >= 0, keyOf[i] >= 0 ? keyOf[i] : cfg.nearestSample(us)));
+            }
+            return out;
+        }
 
-        /** What {@code radar} returns at {@code reading}. */
-        public Radar.RadarScan radarScan(int reading, NuScenesRig.RadarMount radar) {
-            int c = NuScenesRig.RADARS.indexOf(radar);
-            return Radar.scan(sceneAt(reading), radarToScene(reading, radar), egoVelocity(), this::sceneVelocity, Lidar.mix(seed, 7000 + 10L * reading + c));
+        public Pose cameraToScene(Capture c, NuScenesRig.CameraMount cam) { return cam.toEgo().then(egoToSceneAt(c.micros())); }
+
+        /** What {@code cam} sees at capture {@code c}, at the configured camera scale. */
+        public Camera.Image render(Capture c, NuScenesRig.CameraMount cam) {
+            int ch = NuScenesRig.CAMERAS.indexOf(cam);
+            return cam.camera(cfg.cameraScale()).render(sceneAtMicros(c.micros()), cameraToScene(c, cam), Lidar.mix(Lidar.mix(seed, 5), 10L * c.index() + ch));
+        }
+
+        public Pose radarToScene(Capture c, NuScenesRig.RadarMount radar) { return radar.toEgo().then(egoToSceneAt(c.micros())); }
+
+        /** What {@code radar} returns at capture {@code c}. */
+        public Radar.RadarScan radarScan(Capture c, NuScenesRig.RadarMount radar) {
+            int ch = NuScenesRig.RADARS.indexOf(radar);
+            return Radar.scan(sceneAtMicros(c.micros()), radarToScene(c, radar), egoVelocity(), this::sceneVelocity,
+                    Lidar.mix(Lidar.mix(seed, 7), 10L * c.index() + ch));
         }
 
         /** Whether an annotated object moves. */
@@ -246,8 +354,13 @@ public final class SyntheticNuScenes {
         if (scenes < 0) throw new IllegalArgumentException("SyntheticNuScenes.write: scenes must be >= 0, got " + scenes);
         Files.createDirectories(out.resolve("samples").resolve(CHANNEL));
         Files.createDirectories(out.resolve("sweeps").resolve(CHANNEL));
-        if (cfg.cameras()) for (NuScenesRig.CameraMount c : NuScenesRig.CAMERAS) Files.createDirectories(out.resolve("samples").resolve(c.channel()));
-        if (cfg.radar()) for (NuScenesRig.RadarMount r : NuScenesRig.RADARS) Files.createDirectories(out.resolve("samples").resolve(r.channel()));
+        List<String> channels = new ArrayList<>();
+        if (cfg.cameras()) for (NuScenesRig.CameraMount c : NuScenesRig.CAMERAS) channels.add(c.channel());
+        if (cfg.radar()) for (NuScenesRig.RadarMount r : NuScenesRig.RADARS) channels.add(r.channel());
+        for (String c : channels) {
+            Files.createDirectories(out.resolve("samples").resolve(c));
+            Files.createDirectories(out.resolve("sweeps").resolve(c));
+        }
         Tables tb = new Tables(seed);
         for (int s = 0; s < scenes; s++) {
             writeScene(out, tb, s, plan(Lidar.mix(seed, s), cfg));
@@ -342,6 +455,7 @@ public final class SyntheticNuScenes {
         // per instance (object id): its annotation tokens in time order
         Map<Integer, List<Integer>> annIndexByObject = new LinkedHashMap<>();
         Map<Integer, String> instanceToken = new HashMap<>();
+        Tensor[] radarPts = writeCamerasAndRadars(out, tb, s, name, plan, sampleTokens);
         for (int i = 0; i < readings; i++) {
             boolean key = cfg.isKeyFrame(i);
             long ts = plan.timestamp(i);
@@ -349,15 +463,14 @@ public final class SyntheticNuScenes {
             Pose egoToGlobal = plan.egoToGlobal(i);
             tb.ego.add(new NuScenesTables.EgoPose(egoToken, ts, quaternion(egoToGlobal), egoToGlobal.translationVector()));
             String file = (key ? "samples/" : "sweeps/") + CHANNEL + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.pcd.bin", name, CHANNEL, ts);
-            tb.sampleData.add(new NuScenesTables.SampleData(sdToken, sampleTokens[cfg.keyIndex(i)], egoToken, csToken, ts, "pcd", key, 0, 0, file,
+            tb.sampleData.add(new NuScenesTables.SampleData(sdToken, sampleTokens[cfg.nearestSample(i * cfg.periodMicros())], egoToken, csToken, ts, "pcd", key, 0, 0, file,
                     i == 0 ? "" : tb.token(14, s, i - 1, 0), i + 1 == readings ? "" : tb.token(14, s, i + 1, 0)));
             Scene scene = plan.sceneAt(i);
             Pose lidarToScene = plan.lidarToScene(i);
             Lidar.LidarScan scan = LIDAR.scan(scene, lidarToScene, Lidar.mix(plan.seed(), 1000 + i));
             LidarPointCloud.write(out.resolve(file), pcd(scan));
             if (!key) continue;
-            Tensor radarPts = keyFrameSensors(out, tb, s, name, plan, i, sampleTokens[cfg.keyIndex(i)]);
-            annotate(tb, s, plan, i, scene, lidarToScene, scan, radarPts, sampleTokens[cfg.keyIndex(i)], annIndexByObject, instanceToken);
+            annotate(tb, s, plan, i, scene, lidarToScene, scan, radarPts[cfg.keyIndex(i)], sampleTokens[cfg.keyIndex(i)], annIndexByObject, instanceToken);
         }
         // prev/next chains and instances
         for (var e : annIndexByObject.entrySet()) {
@@ -377,53 +490,70 @@ public final class SyntheticNuScenes {
     private static int radarChannel(int radar) { return 1 + NuScenesRig.CAMERAS.size() + radar; }
 
     /**
-     * Writes the cameras' images and the radars' returns of key frame {@code reading} (k-th sample) with their
-     * sample_data and ego_pose rows (each channel chained over the key frames; same timestamp as the LiDAR, the rig
-     * being taken as synchronous); returns the radar returns that pass the devkit's default filters, in the scene
-     * frame [N, 3], for num_radar_pts.
+     * Writes every camera and radar capture of the scene (key frames under {@code samples/}, sweeps under
+     * {@code sweeps/}) with its sample_data row (chained per channel in time order, attached to its nearest sample)
+     * and its ego_pose at its own timestamp; returns per sample the radar key-frame returns that pass the devkit's
+     * default filters, in the scene frame [N, 3], for num_radar_pts.
      */
-    private static Tensor keyFrameSensors(Path out, Tables tb, int s, String name, Plan plan, int reading, String sampleToken) throws IOException {
+    private static Tensor[] writeCamerasAndRadars(Path out, Tables tb, int s, String name, Plan plan, String[] sampleTokens) throws IOException {
         Config cfg = plan.cfg();
-        int k = cfg.keyIndex(reading), last = cfg.keyframes() - 1;
-        long ts = plan.timestamp(reading);
-        Pose egoToGlobal = plan.egoToGlobal(reading);
-        List<float[]> radarScene = new ArrayList<>();
         for (int c = 0; c < NuScenesRig.CAMERAS.size() && cfg.cameras(); c++) {
             NuScenesRig.CameraMount cam = NuScenesRig.CAMERAS.get(c);
-            int ch = 1 + c;
-            Camera.Image img = plan.render(reading, cam);
-            String file = "samples/" + cam.channel() + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.jpg", name, cam.channel(), ts);
-            CameraImages.write(out.resolve(file), toImage(img));
-            addSampleData(tb, s, k, last, ch, sampleToken, ts, egoToGlobal, "jpg", img.height(), img.width(), file);
-        }
-        for (int c = 0; c < NuScenesRig.RADARS.size() && cfg.radar(); c++) {
-            NuScenesRig.RadarMount rad = NuScenesRig.RADARS.get(c);
-            int ch = radarChannel(c);
-            Radar.RadarScan scan = plan.radarScan(reading, rad);
-            String file = "samples/" + rad.channel() + "/" + String.format(Locale.ROOT, "synth-%s__%s__%d.pcd", name, rad.channel(), ts);
-            RadarPointCloud.write(out.resolve(file), Tensor.of(scan.returns(), scan.size(), 18));
-            addSampleData(tb, s, k, last, ch, sampleToken, ts, egoToGlobal, "pcd", 0, 0, file);
-            double[] r = plan.radarToScene(reading, rad).rowMajor();
-            float[] v = scan.returns();
-            for (int j = 0; j < scan.size(); j++) {
-                int o = j * 18;
-                if (v[o + RadarPointCloud.INVALID_STATE] != 0 || v[o + RadarPointCloud.AMBIG_STATE] != 3 || v[o + RadarPointCloud.DYN_PROP] > 6) continue;
-                double x = v[o], y = v[o + 1], z = v[o + 2];
-                radarScene.add(new float[] {(float) (r[0] * x + r[1] * y + r[2] * z + r[3]), (float) (r[4] * x + r[5] * y + r[6] * z + r[7]),
-                    (float) (r[8] * x + r[9] * y + r[10] * z + r[11])});
+            List<Capture> caps = plan.cameraCaptures();
+            for (Capture cap : caps) {
+                Camera.Image img = plan.render(cap, cam);
+                String file = captureFile(cap, cam.channel(), name, plan, "jpg");
+                CameraImages.write(out.resolve(file), toImage(img));
+                addSampleData(tb, s, 1 + c, caps, cap, sampleTokens, plan, "jpg", img.height(), img.width(), file);
             }
         }
-        float[] all = new float[radarScene.size() * 3];
-        for (int j = 0; j < radarScene.size(); j++) System.arraycopy(radarScene.get(j), 0, all, j * 3, 3);
-        return Tensor.of(all, radarScene.size(), 3);
+        List<List<float[]>> radarScene = new ArrayList<>();
+        for (int k = 0; k < cfg.keyframes(); k++) radarScene.add(new ArrayList<>());
+        for (int c = 0; c < NuScenesRig.RADARS.size() && cfg.radar(); c++) {
+            NuScenesRig.RadarMount rad = NuScenesRig.RADARS.get(c);
+            List<Capture> caps = plan.radarCaptures(c);
+            for (Capture cap : caps) {
+                Radar.RadarScan scan = plan.radarScan(cap, rad);
+                String file = captureFile(cap, rad.channel(), name, plan, "pcd");
+                RadarPointCloud.write(out.resolve(file), Tensor.of(scan.returns(), scan.size(), 18));
+                addSampleData(tb, s, radarChannel(c), caps, cap, sampleTokens, plan, "pcd", 0, 0, file);
+                if (!cap.keyFrame()) continue;
+                double[] r = plan.radarToScene(cap, rad).rowMajor();
+                float[] v = scan.returns();
+                for (int j = 0; j < scan.size(); j++) {
+                    int o = j * 18;
+                    if (v[o + RadarPointCloud.INVALID_STATE] != 0 || v[o + RadarPointCloud.AMBIG_STATE] != 3 || v[o + RadarPointCloud.DYN_PROP] > 6) continue;
+                    double x = v[o], y = v[o + 1], z = v[o + 2];
+                    radarScene.get(cap.sample()).add(new float[] {(float) (r[0] * x + r[1] * y + r[2] * z + r[3]),
+                        (float) (r[4] * x + r[5] * y + r[6] * z + r[7]), (float) (r[8] * x + r[9] * y + r[10] * z + r[11])});
+                }
+            }
+        }
+        Tensor[] perSample = new Tensor[cfg.keyframes()];
+        for (int k = 0; k < perSample.length; k++) {
+            List<float[]> pts = radarScene.get(k);
+            float[] all = new float[pts.size() * 3];
+            for (int j = 0; j < pts.size(); j++) System.arraycopy(pts.get(j), 0, all, j * 3, 3);
+            perSample[k] = Tensor.of(all, pts.size(), 3);
+        }
+        return perSample;
     }
 
-    private static void addSampleData(Tables tb, int s, int k, int last, int ch, String sampleToken, long ts, Pose egoToGlobal, String format,
+    /** Where a capture's file goes: samples/ for a key frame, sweeps/ otherwise, named as the released files. */
+    private static String captureFile(Capture cap, String channel, String name, Plan plan, String ext) {
+        return (cap.keyFrame() ? "samples/" : "sweeps/") + channel + "/"
+                + String.format(Locale.ROOT, "synth-%s__%s__%d.%s", name, channel, plan.timestampAt(cap.micros()), ext);
+    }
+
+    private static void addSampleData(Tables tb, int s, int ch, List<Capture> caps, Capture cap, String[] sampleTokens, Plan plan, String format,
                                       int height, int width, String file) {
-        String egoToken = tb.token(19, s, k, ch);
+        int i = cap.index();
+        long ts = plan.timestampAt(cap.micros());
+        Pose egoToGlobal = plan.egoToGlobalAt(cap.micros());
+        String egoToken = tb.token(19, s, i, ch);
         tb.ego.add(new NuScenesTables.EgoPose(egoToken, ts, quaternion(egoToGlobal), egoToGlobal.translationVector()));
-        tb.sampleData.add(new NuScenesTables.SampleData(tb.token(18, s, k, ch), sampleToken, egoToken, tb.token(12, s, ch, 0), ts, format, true, height,
-                width, file, k == 0 ? "" : tb.token(18, s, k - 1, ch), k == last ? "" : tb.token(18, s, k + 1, ch)));
+        tb.sampleData.add(new NuScenesTables.SampleData(tb.token(18, s, i, ch), sampleTokens[cap.sample()], egoToken, tb.token(12, s, ch, 0), ts, format,
+                cap.keyFrame(), height, width, file, i == 0 ? "" : tb.token(18, s, i - 1, ch), i + 1 == caps.size() ? "" : tb.token(18, s, i + 1, ch)));
     }
 
     /** A rendered image as an RGB BufferedImage. */

@@ -84,7 +84,7 @@ class SyntheticNuScenesSensorsTest {
                 NuScenesTables.SampleData camSd = tables.keyFrame(samples.get(k).token(), cam.channel());
                 double[][] K = tables.calibratedSensor(camSd.calibratedSensorToken()).cameraIntrinsic();
                 double[] m = lidarToGlobal.then(tables.sensorPose(camSd).sensorToGlobal().inverse()).rowMajor();
-                Camera.Image img = plan.render(reading(k), cam);
+                Camera.Image img = plan.render(SyntheticNuScenes.keyCapture(plan.cameraCaptures(), k), cam);
                 for (int i = 0; i < scan.size(); i++) {
                     int id = scan.objectIds()[i];
                     if (id < 0 || !objects.get(id).annotated()) continue;
@@ -104,17 +104,20 @@ class SyntheticNuScenesSensorsTest {
 
     /** Every radar return of both key frames, with its scan, file and poses. */
     interface RadarVisitor {
-        void visit(int k, NuScenesRig.RadarMount radar, Radar.RadarScan scan, float[] file, Pose sensorToGlobal, NuScenesTables.SampleData sd);
+        void visit(int k, SyntheticNuScenes.Capture cap, NuScenesRig.RadarMount radar, Radar.RadarScan scan, float[] file, Pose sensorToGlobal,
+                   NuScenesTables.SampleData sd);
     }
 
     static void eachRadar(RadarVisitor v) throws IOException {
         List<NuScenesTables.Sample> samples = samples();
         for (int k = 0; k < samples.size(); k++)
-            for (NuScenesRig.RadarMount radar : NuScenesRig.RADARS) {
+            for (int r = 0; r < NuScenesRig.RADARS.size(); r++) {
+                NuScenesRig.RadarMount radar = NuScenesRig.RADARS.get(r);
                 NuScenesTables.SampleData sd = tables.keyFrame(samples.get(k).token(), radar.channel());
-                Radar.RadarScan scan = plan.radarScan(reading(k), radar);
+                SyntheticNuScenes.Capture cap = SyntheticNuScenes.keyCapture(plan.radarCaptures(r), k);
+                Radar.RadarScan scan = plan.radarScan(cap, radar);
                 float[] file = RadarPointCloud.read(root.resolve(sd.filename())).toFloatArray();
-                v.visit(k, radar, scan, file, tables.sensorPose(sd).sensorToGlobal(), sd);
+                v.visit(k, cap, radar, scan, file, tables.sensorPose(sd).sensorToGlobal(), sd);
             }
     }
 
@@ -122,9 +125,9 @@ class SyntheticNuScenesSensorsTest {
     void radarReturnsLieNearObjectSurfaces() throws IOException {
         int[] onObjects = {0}, clutter = {0};
         Pose globalToScene = plan.sceneToGlobal().inverse();
-        eachRadar((k, radar, scan, file, toGlobal, sd) -> {
+        eachRadar((k, cap, radar, scan, file, toGlobal, sd) -> {
             assertArrayEquals(scan.returns(), file, "the file holds the plan's scan: " + sd.filename());
-            Scene scene = plan.sceneAt(reading(k));
+            Scene scene = plan.sceneAtMicros(cap.micros());
             double[] m = toGlobal.then(globalToScene).rowMajor();
             for (int i = 0; i < scan.size(); i++) {
                 int id = scan.objectIds()[i];
@@ -149,7 +152,7 @@ class SyntheticNuScenesSensorsTest {
     void dopplerMatchesTheVelocityProjectedOnTheRay() throws IOException {
         int[] moving = {0}, still = {0};
         List<NuScenesTables.Sample> samples = samples();
-        eachRadar((k, radar, scan, file, toGlobal, sd) -> {
+        eachRadar((k, cap, radar, scan, file, toGlobal, sd) -> {
             // the ego's global velocity from the LiDAR's ego poses around the key frame (what the tables say)
             NuScenesTables.SampleData lidar = tables.keyFrame(samples.get(k).token(), "LIDAR_TOP");
             NuScenesTables.SampleData prev = tables.sampleData(lidar.prev());
@@ -184,29 +187,33 @@ class SyntheticNuScenesSensorsTest {
     @Test
     void multiSweepReadsTheRadarAndNumRadarPtsIsCounted() throws IOException {
         List<NuScenesTables.Sample> samples = samples();
-        String last = samples.get(samples.size() - 1).token();
+        NuScenesTables.Sample last = samples.get(samples.size() - 1);
         int total = 0;
         for (NuScenesRig.RadarMount radar : NuScenesRig.RADARS) {
-            Tensor all = MultiSweep.radar(tables, root, last, radar.channel(), "LIDAR_TOP", 2, false);
+            Tensor all = MultiSweep.radar(tables, root, last.token(), radar.channel(), "LIDAR_TOP", 2, false);
             assertEquals(19, all.size(1));
             int n = all.size(0);
             float[] v = all.toFloatArray();
+            // the key frame and the capture before it, as the prev chain gives them
+            NuScenesTables.SampleData key = tables.keyFrame(last.token(), radar.channel()), prev = tables.sampleData(key.prev());
             int expect = 0;
-            for (int k = 0; k < samples.size(); k++) {
-                Tensor f = RadarPointCloud.read(root.resolve(tables.keyFrame(samples.get(k).token(), radar.channel()).filename()), RadarPointCloud.Filter.defaults());
+            for (NuScenesTables.SampleData sd : List.of(key, prev)) {
+                Tensor f = RadarPointCloud.read(root.resolve(sd.filename()), RadarPointCloud.Filter.defaults());
                 float[] fv = f.toFloatArray();
                 for (int i = 0; i < f.size(0); i++) if (Math.abs(fv[i * 18]) >= 1 || Math.abs(fv[i * 18 + 1]) >= 1) expect++;
             }
             assertEquals(expect, n, radar.channel());
+            float keyLag = 1e-6f * (last.timestamp() - key.timestamp()), prevLag = 1e-6f * (last.timestamp() - prev.timestamp());
+            assertTrue(Math.abs(keyLag) <= 0.5e-6f * SyntheticNuScenes.RADAR_PERIOD_MICROS + 1e-6f, "the key frame is within half a period: " + keyLag);
             for (int i = 0; i < n; i++) {
                 float lag = v[i * 19 + 18];
-                assertTrue(lag == 0 || Math.abs(lag - 0.5f) < 1e-6, "time lag " + lag);
+                assertTrue(Math.abs(lag - keyLag) < 1e-6 || Math.abs(lag - prevLag) < 1e-6, "time lag " + lag);
                 // radar height in the LiDAR frame: the radars sit 1.06 to 1.34 m below LIDAR_TOP
                 assertTrue(v[i * 19 + 2] < -0.9 && v[i * 19 + 2] > -1.5, "z " + v[i * 19 + 2]);
             }
             total += n;
         }
-        assertTrue(total > 20, "radar returns over two key frames: " + total);
+        assertTrue(total > 20, "radar returns over two captures: " + total);
         int counted = tables.sampleAnnotations().values().stream().mapToInt(NuScenesTables.SampleAnnotation::numRadarPts).sum();
         assertTrue(counted > 5, "num_radar_pts in all: " + counted);
     }

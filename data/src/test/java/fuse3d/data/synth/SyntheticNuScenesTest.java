@@ -52,8 +52,14 @@ class SyntheticNuScenesTest {
     void tablesLoadWithChainsAndFiles() throws IOException {
         assertEquals(2, tables.scenes().size());
         assertEquals(2 * CFG.keyframes(), tables.samples().size());
-        // LiDAR at every reading; six cameras and five radars at every key frame
-        assertEquals(2 * (CFG.readings() + CFG.keyframes() * (NuScenesRig.CAMERAS.size() + NuScenesRig.RADARS.size())), tables.sampleData().size());
+        // LiDAR at every reading, six cameras at every key frame, five radars at every 13 Hz capture
+        int rows = 0;
+        for (int s = 0; s < 2; s++) {
+            SyntheticNuScenes.Plan plan = SyntheticNuScenes.plan(Lidar.mix(SEED, s), CFG);
+            rows += CFG.readings() + CFG.keyframes() * NuScenesRig.CAMERAS.size();
+            for (int r = 0; r < NuScenesRig.RADARS.size(); r++) rows += plan.radarCaptures(r).size();
+        }
+        assertEquals(rows, tables.sampleData().size());
         assertTrue(tables.sampleAnnotations().size() > 10, "annotations: " + tables.sampleAnnotations().size());
         for (NuScenesTables.Scene sc : tables.scenes().values()) {
             List<NuScenesTables.Sample> samples = tables.samplesOfScene(sc.token());
@@ -205,7 +211,7 @@ class SyntheticNuScenesTest {
 
     @Test
     void sameSeedSameBytes(@TempDir Path a, @TempDir Path b) throws Exception {
-        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40).withSensors(0.2, true);
+        SyntheticNuScenes.Config small = new SyntheticNuScenes.Config(2, 1, 40).withSensors(0.1, true).withCameraSweeps(true);
         SyntheticNuScenes.write(a, 1, 5, small, null);
         SyntheticNuScenes.write(b, 1, 5, small, null);
         assertEquals(digests(a), digests(b));
