@@ -98,6 +98,10 @@ final class DetectorCommands {
         @Option(names = "--eval-every", defaultValue = "0", description = "evaluate every N epochs (0: only at the end; default ${DEFAULT-VALUE})")
         int evalEvery;
 
+        @Option(names = "--precise-bn", defaultValue = "16",
+                description = "recompute BatchNorm statistics over N training batches before each evaluation and the last checkpoint (0: off; default ${DEFAULT-VALUE})")
+        int preciseBn;
+
         @Option(names = "--train-split", defaultValue = "train") String trainSplit;
 
         @Option(names = "--val-split", defaultValue = "val", description = "evaluation split; 'none' to skip evaluation") String valSplit;
@@ -109,7 +113,7 @@ final class DetectorCommands {
             if (ckpt != null) loadWeights(net, resolveCheckpoint(ckpt));
             KittiDetectionDataset train = model.dataset(cfg, trainSplit, true);
             Trainer.Options opt = Trainer.Options.of(out).withGenerators(net.generators())
-                    .withMetadata(Map.of("config", model.config, "overrides", String.join(";", model.set)));
+                    .withMetadata(Map.of("config", model.config, "overrides", String.join(";", model.set))).withPreciseBn(preciseBn);
             if (!valSplit.equals("none"))
                 opt = opt.withEvaluator(KittiEvaluation.evaluator(model.dataset(cfg, valSplit, false), cfg.optimization().batchSizePerGpu(), model.workers,
                         out, System.err), evalEvery);

@@ -52,6 +52,9 @@ public final class DetectorDemo {
 
     public static final String PRESET = "voxel_rcnn_small";
 
+    /** Training batches whose statistics replace BatchNorm's running averages before each evaluation (a short run's are stale). */
+    public static final int PRECISE_BN_BATCHES = 16;
+
     public static Result run(Options o, PrintStream log) throws IOException {
         long start = System.nanoTime();
         Path out = o.out(), data = out.resolve("data"), train = out.resolve("train");
@@ -89,7 +92,7 @@ public final class DetectorDemo {
             log.printf(Locale.ROOT, "      epoch %d: Car 3D AP R40 (IoU 0.7) easy %.2f  moderate %.2f  hard %.2f%n", epoch, ap[0], ap[1], ap[2]);
         };
         Trainer.Options topt = Trainer.Options.of(train).withGenerators(model.generators()).withMetadata(Map.of("config", PRESET))
-                .withEvaluator(learning, o.evalEvery());
+                .withEvaluator(learning, o.evalEvery()).withPreciseBn(PRECISE_BN_BATCHES);
         long t0 = System.nanoTime();
         try (DataLoader<KittiDetectionDataset.Sample, Batch> loader = DataLoader.of(trainSet, cfg.optimization().batchSizePerGpu(), o.seed(), o.workers())) {
             new Trainer(model, cfg.optimization(), loader, topt).train(false);

@@ -7,6 +7,7 @@ import fuse3d.models.detect.Batch;
 import fuse3d.models.detect.Detector;
 import fuse3d.models.detect.LossTerms;
 import fuse3d.nn.Module;
+import fuse3d.nn.PreciseBatchNorm;
 import fuse3d.nn.checkpoint.TrainingCheckpoint;
 import fuse3d.nn.optim.GradClip;
 import fuse3d.nn.optim.LrSchedule;
@@ -65,11 +66,14 @@ public final class Trainer {
      * @param progress   where the progress line goes (System.err)
      * @param terminal   whether {@code progress} is a terminal (in-place line) or a log (periodic lines)
      * @param stopAfter  stop after this epoch as if interrupted (0: run all NUM_EPOCHS)
+     * @param preciseBn  before every evaluation and after the last epoch, recompute the BatchNorm statistics over
+     *                   this many training batches ({@link PreciseBatchNorm}; 0: keep the running averages)
      */
     public record Options(Path outDir, int evalEvery, Evaluator evaluator, Map<String, Generator> generators, Map<String, String> metadata,
-                          PrintStream progress, boolean terminal, int stopAfter) {
+                          PrintStream progress, boolean terminal, int stopAfter, int preciseBn) {
         public Options {
             if (evalEvery < 0) throw new IllegalArgumentException("Trainer: evalEvery must be >= 0, got " + evalEvery);
+            if (preciseBn < 0) throw new IllegalArgumentException("Trainer: preciseBn must be >= 0, got " + preciseBn);
             if (stopAfter < 0) throw new IllegalArgumentException("Trainer: stopAfter must be >= 0, got " + stopAfter);
             generators = Map.copyOf(generators);
             metadata = Map.copyOf(metadata);
@@ -77,18 +81,20 @@ public final class Trainer {
 
         /** Defaults: no evaluation, no generators, stderr (in place when it is a terminal), all epochs. */
         public static Options of(Path outDir) {
-            return new Options(outDir, 0, null, Map.of(), Map.of(), System.err, ProgressBar.stderrIsTerminal(), 0);
+            return new Options(outDir, 0, null, Map.of(), Map.of(), System.err, ProgressBar.stderrIsTerminal(), 0, 0);
         }
 
-        public Options withEvaluator(Evaluator e, int every) { return new Options(outDir, every, e, generators, metadata, progress, terminal, stopAfter); }
+        public Options withEvaluator(Evaluator e, int every) { return new Options(outDir, every, e, generators, metadata, progress, terminal, stopAfter, preciseBn); }
 
-        public Options withGenerators(Map<String, Generator> g) { return new Options(outDir, evalEvery, evaluator, g, metadata, progress, terminal, stopAfter); }
+        public Options withGenerators(Map<String, Generator> g) { return new Options(outDir, evalEvery, evaluator, g, metadata, progress, terminal, stopAfter, preciseBn); }
 
-        public Options withMetadata(Map<String, String> m) { return new Options(outDir, evalEvery, evaluator, generators, m, progress, terminal, stopAfter); }
+        public Options withMetadata(Map<String, String> m) { return new Options(outDir, evalEvery, evaluator, generators, m, progress, terminal, stopAfter, preciseBn); }
 
-        public Options withProgress(PrintStream p, boolean term) { return new Options(outDir, evalEvery, evaluator, generators, metadata, p, term, stopAfter); }
+        public Options withProgress(PrintStream p, boolean term) { return new Options(outDir, evalEvery, evaluator, generators, metadata, p, term, stopAfter, preciseBn); }
 
-        public Options stoppingAfter(int epoch) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, epoch); }
+        public Options stoppingAfter(int epoch) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, epoch, preciseBn); }
+
+        public Options withPreciseBn(int batches) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, stopAfter, batches); }
     }
 
     /** What a run ended with. */
@@ -229,6 +235,19 @@ public final class Trainer {
                         last = values;
                     }
                 }
+                boolean lastOfRun = epoch + 1 == epochs;
+                boolean evaluate = options.evaluator() != null && (lastOfRun || (options.evalEvery() > 0 && (epoch + 1) % options.evalEvery() == 0));
+                if (options.preciseBn() > 0 && (evaluate || lastOfRun)) {
+                    // before the checkpoint, so that a resumed run and a straight one see the same statistics
+                    try (DataLoader<?, Batch>.Epoch batches = loader.epoch(epoch)) {
+                        int n = PreciseBatchNorm.recompute(model, options.preciseBn(), () -> {
+                            if (!batches.hasNext()) return false;
+                            detector.losses(batches.next());
+                            return true;
+                        });
+                        bar.message("precise BN: statistics of " + n + " training batches");
+                    }
+                }
                 lastCkpt = options.outDir().resolve("ckpt").resolve("checkpoint_epoch_" + (epoch + 1) + ".safetensors");
                 Map<String, String> meta = new LinkedHashMap<>(options.metadata());
                 meta.put("loader_seed", Long.toString(loader.seed()));
@@ -236,8 +255,7 @@ public final class Trainer {
                 meta.put("batches_per_epoch", Integer.toString(iters));
                 meta.put("num_epochs", Integer.toString(epochs));
                 TrainingCheckpoint.save(lastCkpt, model, optimizer, schedule, epoch + 1, iteration, options.generators(), meta);
-                boolean lastOfRun = epoch + 1 == epochs;
-                if (options.evaluator() != null && (lastOfRun || (options.evalEvery() > 0 && (epoch + 1) % options.evalEvery() == 0))) {
+                if (evaluate) {
                     model.eval();
                     try (GradMode.Scope ignored = GradMode.noGrad()) {
                         options.evaluator().evaluate(detector, epoch + 1);
