@@ -155,7 +155,10 @@ public final class ConfigBinder {
             if (!byKey.containsKey(ConfigNode.normalize(k))) {
                 List<String> names = new ArrayList<>();
                 for (RecordComponent c : comps) names.add(keyName(c.getName(), m));
-                throw new ConfigException(m.file(), m.lineOf(k), join(path, k),
+                // after a _BASE_CONFIG_ merge a key may come from another file than its mapping: name the key's own file
+                ConfigNode value = m.entries().get(k);
+                boolean foreign = value != null && value.file() != null && !value.file().equals(m.file());
+                throw new ConfigException(foreign ? value.file() : m.file(), foreign ? value.line() : m.lineOf(k), join(path, k),
                         "unknown key for " + type.getSimpleName() + didYouMean(k, names) + " (keys: " + String.join(", ", names) + ")");
             }
         }
