@@ -493,6 +493,16 @@ public final class Tensor {
     /** Converted to another dtype (this tensor when it already has it). */
     public Tensor to(DType dt) { return dt == dtype() ? this : backend().copy(this, dt); }
 
+    /**
+     * This tensor on {@code target}: itself when already there, else a contiguous copy made by the accelerator
+     * backend of the two devices (an error naming the devices when none is installed).
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device)) return this;
+        Backend b = device.equals(Device.CPU) ? Backends.forDevice(target) : backend();
+        return b.transfer(this, target);
+    }
+
     public Tensor toFloat() { return to(DType.FLOAT32); }
 
     public Tensor toDouble() { return to(DType.FLOAT64); }

@@ -23,18 +23,20 @@ public final class DeviceBuffer implements AutoCloseable {
         private final DeviceAllocator allocator;
         private final long address, bytes;
         private final AtomicBoolean done = new AtomicBoolean();
+        private final boolean gcOwned;
         volatile boolean closedExplicitly;
 
-        Release(DeviceAllocator allocator, long address, long bytes) {
+        Release(DeviceAllocator allocator, long address, long bytes, boolean gcOwned) {
             this.allocator = allocator;
             this.address = address;
             this.bytes = bytes;
+            this.gcOwned = gcOwned;
         }
 
         @Override
         public void run() {
             if (!done.compareAndSet(false, true)) return;
-            if (!closedExplicitly) {
+            if (!closedExplicitly && !gcOwned) {
                 LEAKS.incrementAndGet();
                 System.getLogger("fuse3d.cuda").log(System.Logger.Level.WARNING,
                         "DeviceBuffer of " + bytes + " bytes at 0x" + Long.toHexString(address) + " was not closed; freed by the cleaner");
@@ -43,16 +45,24 @@ public final class DeviceBuffer implements AutoCloseable {
         }
     }
 
-    private DeviceBuffer(DeviceAllocator allocator, long address, long bytes) {
+    private DeviceBuffer(DeviceAllocator allocator, long address, long bytes, boolean gcOwned) {
         this.address = address;
         this.bytes = bytes;
-        this.release = new Release(allocator, address, bytes);
+        this.release = new Release(allocator, address, bytes, gcOwned);
         this.cleanable = CLEANER.register(this, release);
     }
 
     /** A new buffer of {@code bytes} from the allocator. */
     public static DeviceBuffer allocate(DeviceAllocator allocator, long bytes) {
-        return new DeviceBuffer(allocator, allocator.allocate(Math.max(bytes, 1)), bytes);
+        return new DeviceBuffer(allocator, allocator.allocate(Math.max(bytes, 1)), bytes, false);
+    }
+
+    /**
+     * A buffer behind a tensor's storage. Tensors have no close(): such a buffer returns to its allocator when the
+     * last view of the storage becomes unreachable, and that is not counted as a leak.
+     */
+    public static DeviceBuffer forTensor(DeviceAllocator allocator, long bytes) {
+        return new DeviceBuffer(allocator, allocator.allocate(Math.max(bytes, 1)), bytes, true);
     }
 
     public long address() {
