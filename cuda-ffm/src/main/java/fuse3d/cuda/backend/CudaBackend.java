@@ -324,7 +324,7 @@ public final class CudaBackend implements Backend {
      * C[b] = A[b] x B[b] for strided views a [B, M, K], b [B, K, N] into a contiguous [B, M, N]: the tiled SGEMM, or the
      * TF32 tensor-core kernel when enabled on sm_80+.
      */
-    static void gemm(CudaContext c, DevicePtr a, DevicePtr b, DevicePtr out, int batch, int m, int n, int k, long rsA, long csA, long bsA, long rsB,
+    public static void gemm(CudaContext c, DevicePtr a, DevicePtr b, DevicePtr out, int batch, int m, int n, int k, long rsA, long csA, long bsA, long rsB,
                      long csB, long bsB, long ldc, long bsC, float alpha, float beta, boolean tf32) {
         String kernel = tf32 && c.computeCapability() >= 80 ? "sgemm_tf32" : "sgemm_tiled";
         c.launch(kernel, (n + 127) / 128, (m + 127) / 128, batch, 256, 1, 1, 0, a, b, out, m, n, k, rsA, csA, rsB, csB, ldc, bsA, bsB, bsC, alpha, beta);

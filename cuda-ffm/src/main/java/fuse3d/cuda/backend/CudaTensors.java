@@ -20,12 +20,12 @@ public final class CudaTensors {
     private CudaTensors() {}
 
     /** The context owning a CUDA tensor. */
-    static CudaContext context(Tensor t) {
+    public static CudaContext context(Tensor t) {
         return ((CudaMemory) t.storage().deviceMemory()).context();
     }
 
     /** A new contiguous, uninitialised device tensor. */
-    static Tensor empty(CudaContext c, DType dt, int[] shape) {
+    public static Tensor empty(CudaContext c, DType dt, int[] shape) {
         long n = Shape.numel(shape);
         DeviceBuffer buf = DeviceBuffer.forTensor(c.allocator(), n * dt.byteSize());
         Storage s = Storage.onDevice(dt, (int) n, new CudaMemory(c, buf));
@@ -33,7 +33,7 @@ public final class CudaTensors {
     }
 
     /** The address of the view's first element. */
-    static DevicePtr ptr(Tensor t) {
+    public static DevicePtr ptr(Tensor t) {
         return new DevicePtr(t.storage().deviceMemory().address() + (long) t.offset() * t.dtype().byteSize());
     }
 
@@ -96,6 +96,12 @@ public final class CudaTensors {
         return new Tensor(hs, d.shape(), d.strides(), d.offset(), Device.CPU);
     }
 
+    /** t on c: a host tensor is uploaded (contiguous), a device tensor made contiguous through the host if it is not. */
+    public static Tensor onDevice(CudaContext c, Tensor t) {
+        if (t.storage().isHost()) return upload(c, t);
+        return t.isContiguous() ? t : upload(c, download(t).contiguous());
+    }
+
     /** Writes a host storage back over a device storage of the same length (in-place ops run on the host). */
     static void writeBack(Tensor hostView, Tensor deviceView) {
         Storage hs = hostView.storage();
@@ -109,7 +115,7 @@ public final class CudaTensors {
     }
 
     /** Uploads a small int64 array (shapes, strides) for one kernel call; the caller closes the buffer after launch. */
-    static DeviceBuffer meta(CudaContext c, long... values) {
+    public static DeviceBuffer meta(CudaContext c, long... values) {
         DeviceBuffer b = c.allocate(8L * Math.max(1, values.length));
         if (values.length > 0)
             try (Arena a = Arena.ofConfined()) {
@@ -121,7 +127,7 @@ public final class CudaTensors {
     }
 
     /** Same for int32 arrays (convolution geometry, rulebook geometry). */
-    static DeviceBuffer metaInts(CudaContext c, int... values) {
+    public static DeviceBuffer metaInts(CudaContext c, int... values) {
         DeviceBuffer b = c.allocate(4L * Math.max(1, values.length));
         if (values.length > 0)
             try (Arena a = Arena.ofConfined()) {
