@@ -471,7 +471,7 @@ public final class CudaBackend implements Backend {
         long rows = (long) x.size(0) * os[0] * os[1] * os[2];
         int cout = weight.size(0) / groups;
         try (DeviceBuffer g = CudaTensors.metaInts(c, geometry(x, weight, os, stride, padding, dilation, groups))) {
-            c.launch("conv_implicit_gemm_f32", (cout + 63) / 64, (int) ((rows + 63) / 64), groups, 256, 1, 1, 0, ptr(dx), ptr(dw),
+            c.launch("conv_implicit_gemm_f32", (int) ((rows + 63) / 64), (cout + 63) / 64, groups, 256, 1, 1, 0, ptr(dx), ptr(dw),
                     db == null ? DevicePtr.NULL : ptr(db), ptr(out), g.ptr());
         }
         return out;

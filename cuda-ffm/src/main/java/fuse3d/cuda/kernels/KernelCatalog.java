@@ -105,7 +105,7 @@ public final class KernelCatalog {
         k("spconv.cu", "spconv_init_bias_f32", "p p i i");
 
         k("boxes.cu", "box_iou_matrix_f32", "p i i p i i i p");
-        k("boxes.cu", "nms_mask_f32", "p i i f i p");
+        k("boxes.cu", "nms_mask_f32", "p i i d i p");
         k("boxes.cu", "points_in_boxes_f32", "p p i i i i i f p");
 
         k("bevpool.cu", "bev_pool_v2_f32", "p p p p p p p i i i p");

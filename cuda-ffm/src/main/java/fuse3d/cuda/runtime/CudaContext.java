@@ -19,6 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Contexts are created once per device and live for the JVM ({@link #get}); {@link #close()} exists for tests and
  * tools that want the device back. Work goes to the legacy default stream, so the synchronous copies order with it.
+ *
+ * <p>A dry-run context ({@link #installDryRun}) stands in for a device on a machine without one: its "device memory" is
+ * host memory (copies work), and a launch checks its arguments against the catalogue, packs them and records the
+ * launch, but runs nothing. Tests use it to drive every launch site of the backend without a GPU.
  */
 public final class CudaContext implements AutoCloseable {
     private static final Map<Integer, CudaContext> CONTEXTS = new ConcurrentHashMap<>();
@@ -33,8 +37,11 @@ public final class CudaContext implements AutoCloseable {
     private final Map<String, MemorySegment> modules = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
     private volatile PtxCache ptxCache;
+    private final boolean dryRun;
+    private final List<String> launches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     private CudaContext(CudaDriver drv, int ordinal) {
+        this.dryRun = false;
         this.drv = drv;
         this.ordinal = ordinal;
         this.device = drv.device(ordinal);
@@ -58,6 +65,44 @@ public final class CudaContext implements AutoCloseable {
         });
     }
 
+    private CudaContext(int ordinal, int cc) {
+        this.dryRun = true;
+        this.drv = null;
+        this.ordinal = ordinal;
+        this.device = -1;
+        this.cc = cc;
+        this.name = "dry-run";
+        this.totalMem = 0;
+        this.ctx = MemorySegment.NULL;
+        Map<Long, MemorySegment> host = new ConcurrentHashMap<>();
+        this.allocator = new CachingAllocator(new DeviceAllocator() {
+            @Override
+            public long allocate(long bytes) {
+                MemorySegment m = Arena.ofAuto().allocate(bytes, 256);
+                host.put(m.address(), m);
+                return m.address();
+            }
+
+            @Override
+            public void free(long address) { host.remove(address); }
+        });
+    }
+
+    /**
+     * Installs a dry-run context as device {@code ordinal} of compute capability cc (see the class comment); later
+     * {@link #get} calls for that ordinal return it until it is closed.
+     */
+    public static CudaContext installDryRun(int ordinal, int cc) {
+        CudaContext c = new CudaContext(ordinal, cc);
+        if (CONTEXTS.putIfAbsent(ordinal, c) != null) throw new IllegalStateException("cuda:" + ordinal + " already has a context");
+        return c;
+    }
+
+    public boolean isDryRun() { return dryRun; }
+
+    /** The launches a dry-run context recorded: "kernel grid=(x,y,z) block=(x,y,z)". */
+    public List<String> launches() { return List.copyOf(launches); }
+
     /** The context of device {@code ordinal}; a clear error when there is no CUDA or no such device. */
     public static CudaContext get(int ordinal) {
         CudaContext c = CONTEXTS.get(ordinal);
@@ -79,6 +124,7 @@ public final class CudaContext implements AutoCloseable {
 
     /** cuCtxSetCurrent on this thread when its current context is another one (cheap when it is already). */
     public void makeCurrent() {
+        if (dryRun) return;
         if (CURRENT.get() != ctx) {
             drv.ctxSetCurrent(ctx);
             CURRENT.set(ctx);
@@ -106,6 +152,10 @@ public final class CudaContext implements AutoCloseable {
     /** Host (native) memory to device. */
     public void upload(long dst, MemorySegment src, long bytes) {
         if (bytes == 0) return;
+        if (dryRun) {
+            MemorySegment.ofAddress(dst).reinterpret(bytes).copyFrom(src.asSlice(0, bytes));
+            return;
+        }
         makeCurrent();
         drv.memcpyHtoD(dst, src, bytes);
     }
@@ -113,17 +163,26 @@ public final class CudaContext implements AutoCloseable {
     /** Device to host (native) memory. */
     public void download(MemorySegment dst, long src, long bytes) {
         if (bytes == 0) return;
+        if (dryRun) {
+            dst.asSlice(0, bytes).copyFrom(MemorySegment.ofAddress(src).reinterpret(bytes));
+            return;
+        }
         makeCurrent();
         drv.memcpyDtoH(dst, src, bytes);
     }
 
     public void copy(long dst, long src, long bytes) {
         if (bytes == 0) return;
+        if (dryRun) {
+            MemorySegment.ofAddress(dst).reinterpret(bytes).copyFrom(MemorySegment.ofAddress(src).reinterpret(bytes));
+            return;
+        }
         makeCurrent();
         drv.memcpyDtoD(dst, src, bytes);
     }
 
     public void synchronize() {
+        if (dryRun) return;
         makeCurrent();
         drv.streamSynchronize(MemorySegment.NULL);
     }
@@ -159,6 +218,17 @@ public final class CudaContext implements AutoCloseable {
     /** Launches a catalogued kernel on the default stream after checking the arguments against the catalogue. */
     public void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes, Object... args) {
         KernelSpec spec = KernelCatalog.get(kernel);
+        // the limits every CUDA device has: a bad launch shape fails here with the kernel's name, not as a CUresult
+        if (gx < 1 || gy < 1 || gz < 1 || gy > 65535 || gz > 65535 || bx < 1 || by < 1 || bz < 1 || (long) bx * by * bz > 1024 || bz > 64)
+            throw new IllegalArgumentException("launch " + kernel + ": grid (" + gx + ", " + gy + ", " + gz + ") block (" + bx + ", " + by + ", " + bz
+                    + ") is outside CUDA's limits");
+        if (dryRun) {
+            try (Arena a = Arena.ofConfined()) {
+                KernelArgs.pack(a, spec, args);
+            }
+            launches.add(kernel + " grid=(" + gx + "," + gy + "," + gz + ") block=(" + bx + "," + by + "," + bz + ")");
+            return;
+        }
         MemorySegment fn = function(kernel);
         makeCurrent();
         try (Arena a = Arena.ofConfined()) {
@@ -175,6 +245,11 @@ public final class CudaContext implements AutoCloseable {
     /** Unloads the modules, releases the cached memory and the primary context. */
     @Override
     public void close() {
+        if (dryRun) {
+            allocator.releaseCached();
+            CONTEXTS.remove(ordinal, this);
+            return;
+        }
         makeCurrent();
         for (MemorySegment m : modules.values()) drv.moduleUnload(m);
         modules.clear();

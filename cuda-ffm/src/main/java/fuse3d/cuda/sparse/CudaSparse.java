@@ -318,7 +318,7 @@ public final class CudaSparse {
         int blocks = (n + 63) / 64;
         long[] mask = new long[n * blocks];
         try (DeviceBuffer mb = c.allocate(8L * n * blocks)) {
-            c.launch("nms_mask_f32", blocks, blocks, 1, 64, 1, 1, 0, ptr(dev), n, cols, (float) thresh, type == Nms.Type.NMS_GPU ? 0 : 1, mb.ptr());
+            c.launch("nms_mask_f32", blocks, blocks, 1, 64, 1, 1, 0, ptr(dev), n, cols, thresh, type == Nms.Type.NMS_GPU ? 0 : 1, mb.ptr());
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment m = a.allocate(8L * n * blocks, 8);
                 c.download(m, mb.address(), m.byteSize());

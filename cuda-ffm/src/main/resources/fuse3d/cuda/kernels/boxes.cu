@@ -112,7 +112,7 @@ extern "C" __global__ void box_iou_matrix_f32(const float* __restrict__ a, int n
 // (colBlock, rowBlock) holds 64 rows x 64 columns; bit c of mask[row * colBlocks + colBlock] is set when box
 // colBlock * 64 + c (after row) overlaps box row with IoU > thresh. The host then walks rows in order, skipping
 // suppressed ones and OR-ing in the kept rows' masks. mode 0 rotated BEV IoU, 1 axis-aligned.
-extern "C" __global__ void nms_mask_f32(const float* __restrict__ boxes, int n, int cols, float thresh, int mode,
+extern "C" __global__ void nms_mask_f32(const float* __restrict__ boxes, int n, int cols, double thresh, int mode,
                                         unsigned long long* __restrict__ mask) {
     __shared__ float colBoxes[NMS_THREADS * 7];
     int rowBlock = blockIdx.y, colBlock = blockIdx.x;
@@ -129,7 +129,7 @@ extern "C" __global__ void nms_mask_f32(const float* __restrict__ boxes, int n, 
     int start = rowBlock == colBlock ? threadIdx.x + 1 : 0;
     for (int i = start; i < colSize; ++i) {
         double iou = mode == 0 ? iou_bev(cur, colBoxes + i * 7) : iou_normal(cur, colBoxes + i * 7);
-        if (iou > (double)thresh) bits |= 1ULL << i;
+        if (iou > thresh) bits |= 1ULL << i;  // the threshold stays float64, as the CPU reference compares it
     }
     int colBlocks = (n + NMS_THREADS - 1) / NMS_THREADS;
     mask[(long long)row * colBlocks + colBlock] = bits;

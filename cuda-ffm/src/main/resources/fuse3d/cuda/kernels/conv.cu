@@ -32,7 +32,8 @@ __device__ __forceinline__ float im2col(const float* __restrict__ x, const Geo& 
     return x[(((long long)n * q.C + c) * q.D + d) * q.H * (long long)q.W + (long long)h * q.W + w];
 }
 
-// y[n, co, od, oh, ow] = bias[co] + sum x * w; grid (ceil(Cout/G / 64), ceil(N oD oH oW / 64), G), 256 threads.
+// y[n, co, od, oh, ow] = bias[co] + sum x * w; grid (ceil(N oD oH oW / 64), ceil(Cout/G / 64), G), 256 threads (output
+// positions on x, whose limit is 2^31 - 1 blocks, as a large 3-d problem has millions of them).
 extern "C" __global__ void __launch_bounds__(256) conv_implicit_gemm_f32(const float* __restrict__ x, const float* __restrict__ w,
                                                                          const float* __restrict__ bias, float* __restrict__ y,
                                                                          const int* __restrict__ geo) {
@@ -42,8 +43,8 @@ extern "C" __global__ void __launch_bounds__(256) conv_implicit_gemm_f32(const f
     int g = blockIdx.z, cin = q.C / q.G, cout = q.Co / q.G, kvol = q.kD * q.kH * q.kW;
     int K = cin * kvol, ospat = q.oD * q.oH * q.oW;
     long long M = (long long)q.N * ospat;
-    long long m0 = (long long)blockIdx.y * TM;
-    int n0 = blockIdx.x * TN;
+    long long m0 = (long long)blockIdx.x * TM;
+    int n0 = blockIdx.y * TN;
     int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
     float acc[4][4] = {{0.f}};
     for (int k0 = 0; k0 < K; k0 += TK) {
