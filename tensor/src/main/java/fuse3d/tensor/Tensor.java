@@ -209,6 +209,7 @@ public final class Tensor {
     /** The value of a one-element tensor. */
     public double item() {
         if (numel() != 1) throw new IllegalArgumentException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, expected 1");
+        if (!storage.isHost()) return to(Device.CPU).item(); // device memory is read through a copy to the host
         return storage.getDouble(offset);
     }
 
@@ -238,6 +239,7 @@ public final class Tensor {
     }
 
     private Tensor contiguousAs(DType dt) {
+        if (!storage.isHost()) return to(Device.CPU).contiguousAs(dt); // the to...Array() of a device tensor copies it to the host
         // an empty view may sit at an offset past its storage's end (zeros(3, 0).select(0, 2)): copy it
         return (dtype() == dt && isContiguous() && numel() > 0) ? this : backend().copy(this, dt);
     }

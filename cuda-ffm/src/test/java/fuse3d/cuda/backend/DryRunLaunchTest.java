@@ -74,6 +74,10 @@ class DryRunLaunchTest {
         assertArrayEquals(i.toIntArray(), i.to(DEV).to(Device.CPU).toIntArray());
         assertArrayEquals(b.toBoolArray(), b.to(DEV).to(Device.CPU).toBoolArray());
         assertEquals(DEV, f.to(DEV).device());
+        // host accessors of a device tensor read through a copy
+        assertArrayEquals(f.toFloatArray(), f.to(DEV).toFloatArray());
+        assertEquals(2.5, Tensor.scalar(2.5).to(DEV).item());
+        assertTrue(f.to(DEV).toString().contains("device=cuda:9"), f.to(DEV).toString());
     }
 
     @Test
