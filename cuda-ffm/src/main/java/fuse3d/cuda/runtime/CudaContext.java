@@ -38,10 +38,21 @@ public final class CudaContext implements AutoCloseable {
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
     private volatile PtxCache ptxCache;
     private final boolean dryRun;
+    private final KernelExecutor executor;
     private final List<String> launches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /**
+     * Runs a packed launch somewhere other than a GPU (a CPU emulator of the kernels in tests); a dry-run context without
+     * one only records.
+     */
+    @FunctionalInterface
+    public interface KernelExecutor {
+        void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, MemorySegment params);
+    }
 
     private CudaContext(CudaDriver drv, int ordinal) {
         this.dryRun = false;
+        this.executor = null;
         this.drv = drv;
         this.ordinal = ordinal;
         this.device = drv.device(ordinal);
@@ -65,8 +76,9 @@ public final class CudaContext implements AutoCloseable {
         });
     }
 
-    private CudaContext(int ordinal, int cc) {
+    private CudaContext(int ordinal, int cc, KernelExecutor executor) {
         this.dryRun = true;
+        this.executor = executor;
         this.drv = null;
         this.ordinal = ordinal;
         this.device = -1;
@@ -92,8 +104,11 @@ public final class CudaContext implements AutoCloseable {
      * Installs a dry-run context as device {@code ordinal} of compute capability cc (see the class comment); later
      * {@link #get} calls for that ordinal return it until it is closed.
      */
-    public static CudaContext installDryRun(int ordinal, int cc) {
-        CudaContext c = new CudaContext(ordinal, cc);
+    public static CudaContext installDryRun(int ordinal, int cc) { return installDryRun(ordinal, cc, null); }
+
+    /** A dry-run context whose launches run on {@code executor} (null: record only). */
+    public static CudaContext installDryRun(int ordinal, int cc, KernelExecutor executor) {
+        CudaContext c = new CudaContext(ordinal, cc, executor);
         if (CONTEXTS.putIfAbsent(ordinal, c) != null) throw new IllegalStateException("cuda:" + ordinal + " already has a context");
         return c;
     }
@@ -224,7 +239,8 @@ public final class CudaContext implements AutoCloseable {
                     + ") is outside CUDA's limits");
         if (dryRun) {
             try (Arena a = Arena.ofConfined()) {
-                KernelArgs.pack(a, spec, args);
+                MemorySegment params = KernelArgs.pack(a, spec, args);
+                if (executor != null) executor.launch(kernel, gx, gy, gz, bx, by, bz, params);
             }
             launches.add(kernel + " grid=(" + gx + "," + gy + "," + gz + ") block=(" + bx + "," + by + "," + bz + ")");
             return;
