@@ -232,6 +232,11 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ reductions and softmax
 
+    /** Threads per row block: a warp for short rows, up to 256 for long ones (no idle warps on short rows). */
+    static int rowThreads(long cols) { return (int) Math.min(256, Math.max(32, (cols + 31) / 32 * 32)); }
+
+    private static int rowBlocks(long rows) { return (int) Math.max(1, Math.min(rows, 65535L * 4)); }
+
     /** x with the dims of {@code last} moved to the end, made contiguous: a [rows, cols] matrix. */
     private static Tensor rowsLast(CudaContext c, Tensor x, int[] last) {
         int nd = x.dim();
@@ -265,8 +270,7 @@ public final class CudaBackend implements Backend {
         long rows = x.numel() / cols;
         Tensor mat = rowsLast(c, x, dims);
         Tensor out = empty(c, DType.FLOAT32, reducedShape(x.shape(), dims, keepdim));
-        int blocks = (int) Math.min(rows, 65535L * 4);
-        c.launch("reduce_rows_f32", Math.max(1, blocks), 1, 1, 256, 1, 1, 0, ptr(mat), ptr(out), rows, cols, op.ordinal(), (float) p);
+        c.launch("reduce_rows_f32", rowBlocks(rows), 1, 1, rowThreads(cols), 1, 1, 0, ptr(mat), ptr(out), rows, cols, op.ordinal(), (float) p);
         return out;
     }
 
@@ -278,7 +282,7 @@ public final class CudaBackend implements Backend {
         Tensor mat = rowsLast(c, x, new int[] {dim});
         int[] os = reducedShape(x.shape(), new int[] {dim}, keepdim);
         Tensor v = empty(c, DType.FLOAT32, os), i = empty(c, DType.INT64, os);
-        c.launch("reduce_rows_argext_f32", (int) Math.max(1, Math.min(rows, 65535L * 4)), 1, 1, 256, 1, 1, 0, ptr(mat), ptr(v), ptr(i), rows, cols,
+        c.launch("reduce_rows_argext_f32", rowBlocks(rows), 1, 1, rowThreads(cols), 1, 1, 0, ptr(mat), ptr(v), ptr(i), rows, cols,
                 max ? 1 : 0);
         return new Tensor[] {v, i};
     }
@@ -304,7 +308,7 @@ public final class CudaBackend implements Backend {
         CudaContext c = ctxOf(x);
         if (!f32(x) || x.numel() == 0) return cpu(c, b -> b.softmax(host(x), dim, log));
         long cols = x.size(dim), rows = x.numel() / cols;
-        return alongDim(c, x, dim, (in, out) -> c.launch("softmax_rows_f32", (int) Math.min(rows, 65535L * 4), 1, 1, 256, 1, 1, 0, ptr(in), ptr(out),
+        return alongDim(c, x, dim, (in, out) -> c.launch("softmax_rows_f32", rowBlocks(rows), 1, 1, rowThreads(cols), 1, 1, 0, ptr(in), ptr(out),
                 rows, cols, log ? 1 : 0));
     }
 
@@ -314,7 +318,7 @@ public final class CudaBackend implements Backend {
         if (!f32(y, g) || y.numel() == 0 || !Arrays.equals(y.shape(), g.shape())) return Backend.super.softmaxBackward(y, g, dim, log);
         long cols = y.size(dim), rows = y.numel() / cols;
         Tensor gm = rowsLast(c, dev(c, g), new int[] {dim});
-        return alongDim(c, y, dim, (ym, out) -> c.launch("softmax_backward_rows_f32", (int) Math.min(rows, 65535L * 4), 1, 1, 256, 1, 1, 0, ptr(ym),
+        return alongDim(c, y, dim, (ym, out) -> c.launch("softmax_backward_rows_f32", rowBlocks(rows), 1, 1, rowThreads(cols), 1, 1, 0, ptr(ym),
                 ptr(gm), ptr(out), rows, cols, log ? 1 : 0));
     }
 

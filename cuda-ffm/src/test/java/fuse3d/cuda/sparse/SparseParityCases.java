@@ -101,10 +101,16 @@ abstract class SparseParityCases {
                 assertClose(down(grads[2]), bv.grad(), 1e-3, 1e-3, false, "subm conv grad bias");
             }
         }
-        // a wide layer runs the gather-GEMM-scatter path
-        Tensor wide = g.uniform(-1, 1, v.count(), 64), w = g.uniform(-0.1, 0.1, 64, 3, 3, 3, 64);
-        Var y = SparseConvFunction.apply("SparseConv3d", Var.of(wide), Var.of(w), null, reg);
-        assertClose(down(CudaSparse.convForward(wide, w, null, greg)), y.data(), 1e-4, 1e-4, false, "strided conv forward, 64 channels");
+        // a wide layer runs the gather-GEMM-scatter path, forward and backward
+        Tensor wide = g.uniform(-1, 1, v.count(), 32), w = g.uniform(-0.1, 0.1, 48, 3, 3, 3, 32);
+        Var xv = Var.leaf(wide), wv = Var.leaf(w);
+        Var y = SparseConvFunction.apply("SparseConv3d", xv, wv, null, reg);
+        Tensor gy = g.uniform(-1, 1, y.shape());
+        y.backward(gy);
+        assertClose(down(CudaSparse.convForward(wide, w, null, greg)), y.data(), 1e-4, 1e-4, false, "strided conv forward, 32 -> 48 channels");
+        Tensor[] grads = CudaSparse.convBackward(gy, wide, w, greg);
+        assertClose(down(grads[0]), xv.grad(), 1e-4, 1e-4, false, "strided conv grad features (GEMM path)");
+        assertClose(down(grads[1]), wv.grad(), 1e-3, 1e-3, false, "strided conv grad weight (GEMM path)");
     }
 
     /**
