@@ -325,12 +325,15 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ matrix products
 
     /**
-     * C[b] = A[b] x B[b] for strided views a [B, M, K], b [B, K, N] into a contiguous [B, M, N]: the tiled SGEMM, or the
-     * TF32 tensor-core kernel when enabled on sm_80+.
+     * C[b] = A[b] x B[b] for strided views a [B, M, K], b [B, K, N] into a contiguous [B, M, N]: the tiled SGEMM (with
+     * 16-byte loads when both are row-major with rows, batch strides and bases aligned to 4 floats), or the TF32
+     * tensor-core kernel when enabled on sm_80+.
      */
     public static void gemm(CudaContext c, DevicePtr a, DevicePtr b, DevicePtr out, int batch, int m, int n, int k, long rsA, long csA, long bsA, long rsB,
                      long csB, long bsB, long ldc, long bsC, float alpha, float beta, boolean tf32) {
-        String kernel = tf32 && c.computeCapability() >= 80 ? "sgemm_tf32" : "sgemm_tiled";
+        boolean vec4 = csA == 1 && csB == 1 && rsA % 4 == 0 && rsB % 4 == 0 && bsA % 4 == 0 && bsB % 4 == 0 && a.address() % 16 == 0
+                && b.address() % 16 == 0;
+        String kernel = tf32 && c.computeCapability() >= 80 ? "sgemm_tf32" : vec4 ? "sgemm_tiled_vec4" : "sgemm_tiled";
         c.launch(kernel, (n + 127) / 128, (m + 127) / 128, batch, 256, 1, 1, 0, a, b, out, m, n, k, rsA, csA, rsB, csB, ldc, bsA, bsB, bsC, alpha, beta);
     }
 

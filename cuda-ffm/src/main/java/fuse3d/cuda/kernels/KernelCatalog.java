@@ -63,6 +63,7 @@ public final class KernelCatalog {
 
         // A, B, C, M, N, K, rsA, csA, rsB, csB, ldc, bsA, bsB, bsC, alpha, beta
         k("gemm.cu", "sgemm_tiled", "p p p i i i l l l l l l l l f f");
+        k("gemm.cu", "sgemm_tiled_vec4", "p p p i i i l l l l l l l l f f");
         k("gemm.cu", "sgemm_tf32", "p p p i i i l l l l l l l l f f");
 
         k("conv.cu", "conv_implicit_gemm_f32", "p p p p p");

@@ -79,6 +79,85 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_tiled(const float* __res
     }
 }
 
+// The same tile loads with 16-byte vector loads, for row-major A and B (csA = csB = 1) whose rows, batch strides and
+// base addresses are multiples of 4 floats (checked on the Java side): one float4 of A and one of B per thread.
+// A float4 that straddles the matrix edge is loaded element by element with the bounds test.
+__device__ __forceinline__ void load_tiles_vec4(const float* __restrict__ A, const float* __restrict__ B, float (*As)[BM + 4],
+                                                float (*Bs)[BN + 4], int M, int N, int K, int m0, int n0, int k0, long long rsA,
+                                                long long rsB, int tid) {
+    {
+        int m = tid / 2, k = (tid % 2) * 4;  // A tile [128, 8]: two float4 per row
+        int gm = m0 + m, gk = k0 + k;
+        float v[4];
+        if (gm < M && gk + 3 < K) {
+            float4 q = *reinterpret_cast<const float4*>(A + gm * rsA + gk);
+            v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
+        } else {
+            for (int e = 0; e < 4; ++e) v[e] = (gm < M && gk + e < K) ? A[gm * rsA + gk + e] : 0.f;
+        }
+        for (int e = 0; e < 4; ++e) As[k + e][m] = v[e];
+    }
+    {
+        int k = tid / 32, n = (tid % 32) * 4;  // B tile [8, 128]: 32 float4 per row
+        int gk = k0 + k, gn = n0 + n;
+        float v[4];
+        if (gk < K && gn + 3 < N) {
+            float4 q = *reinterpret_cast<const float4*>(B + gk * rsB + gn);
+            v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
+        } else {
+            for (int e = 0; e < 4; ++e) v[e] = (gk < K && gn + e < N) ? B[gk * rsB + gn + e] : 0.f;
+        }
+        for (int e = 0; e < 4; ++e) Bs[k][n + e] = v[e];
+    }
+}
+
+// sgemm_tiled with vector loads (see load_tiles_vec4 for its preconditions); the arguments are sgemm_tiled's.
+extern "C" __global__ void __launch_bounds__(256) sgemm_tiled_vec4(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+                                                                   int M, int N, int K, long long rsA, long long csA, long long rsB, long long csB,
+                                                                   long long ldc, long long bsA, long long bsB, long long bsC, float alpha, float beta) {
+    __shared__ float As[BK][BM + 4];
+    __shared__ float Bs[BK][BN + 4];
+    int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
+    int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    A += blockIdx.z * bsA;
+    B += blockIdx.z * bsB;
+    C += blockIdx.z * bsC;
+    float acc[8][8];
+    #pragma unroll
+    for (int i = 0; i < 8; ++i)
+        #pragma unroll
+        for (int j = 0; j < 8; ++j) acc[i][j] = 0.f;
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        load_tiles_vec4(A, B, As, Bs, M, N, K, m0, n0, k0, rsA, rsB, tid);
+        __syncthreads();
+        #pragma unroll
+        for (int k = 0; k < BK; ++k) {
+            float a[8], b[8];
+            #pragma unroll
+            for (int i = 0; i < 8; ++i) a[i] = As[k][ty + 16 * i];
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) b[j] = Bs[k][tx + 16 * j];
+            #pragma unroll
+            for (int i = 0; i < 8; ++i)
+                #pragma unroll
+                for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+        }
+        __syncthreads();
+    }
+    #pragma unroll
+    for (int i = 0; i < 8; ++i) {
+        int gm = m0 + ty + 16 * i;
+        if (gm >= M) continue;
+        #pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            int gn = n0 + tx + 16 * j;
+            if (gn >= N) continue;
+            float* c = C + gm * ldc + gn;
+            *c = beta == 0.f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *c;
+        }
+    }
+}
+
 __device__ __forceinline__ unsigned to_tf32(float x) {
     unsigned r;
 #if __CUDA_ARCH__ >= 800

@@ -130,6 +130,10 @@ class DryRunLaunchTest {
         Tensor m = cuda.bmm(x, x.transpose(1, 2));
         assertArrayEquals(new int[] {3, 4, 4}, m.shape());
         assertLaunched("reduce_rows_f32", "reduce_rows_argext_f32", "softmax_rows_f32", "softmax_backward_rows_f32", "cumsum_rows_f32", "sgemm_tiled");
+        // row-major operands with rows of a multiple of 4 floats take the float4-load kernel
+        mark = ctx.launches().size();
+        cuda.bmm(g.uniform(-1, 1, 2, 8, 12).to(DEV), g.uniform(-1, 1, 2, 12, 16).to(DEV));
+        assertEquals(List.of("sgemm_tiled_vec4"), launched());
     }
 
     @Test

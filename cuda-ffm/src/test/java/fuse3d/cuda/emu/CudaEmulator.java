@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class CudaEmulator {
     /** Kernels that use __syncthreads or warp shuffles: their blocks run as fibers that switch at barriers. */
     static final Set<String> THREADED = Set.of("reduce_rows_f32", "reduce_rows_argext_f32", "scan_block_i32", "softmax_rows_f32",
-            "softmax_backward_rows_f32", "sgemm_tiled", "sgemm_tf32", "conv_implicit_gemm_f32", "conv_backward_weight_f32", "spconv_bwd_weight_f32",
+            "softmax_backward_rows_f32", "sgemm_tiled", "sgemm_tiled_vec4", "sgemm_tf32", "conv_implicit_gemm_f32", "conv_backward_weight_f32", "spconv_bwd_weight_f32",
             "nms_mask_f32");
 
     private static MethodHandle launch;

@@ -26,6 +26,10 @@ using std::isnan;
 #define __launch_bounds__(...)
 #define __shared__ static
 
+struct alignas(16) float4 {
+    float x, y, z, w;
+};
+
 struct emu_dim3 {
     unsigned x, y, z;
 };
