@@ -19,6 +19,9 @@ public interface Backend {
     /** A new zero-filled contiguous tensor. */
     Tensor zeros(int[] shape, DType dtype);
 
+    /** A new zero-filled contiguous tensor on {@code device} (a backend owning several devices picks the right one). */
+    default Tensor zeros(Device device, int[] shape, DType dtype) { return zeros(shape, dtype); }
+
     /** A contiguous copy of {@code x} converted to {@code dtype}. */
     Tensor copy(Tensor x, DType dtype);
 

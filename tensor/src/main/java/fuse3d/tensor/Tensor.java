@@ -899,7 +899,7 @@ public final class Tensor {
         if (shape.length == 0) return copy();
         int[] os = shape.clone();
         os[d] = iv.length;
-        Tensor out = backend().zeros(os, dtype());
+        Tensor out = backend().zeros(device, os, dtype());
         for (int i = 0; i < iv.length; i++) out.select(d, i).copy_(select(d, (int) (iv[i] < 0 ? iv[i] + size : iv[i])));
         return out;
     }
@@ -1047,7 +1047,7 @@ public final class Tensor {
         }
         int[] os = ref.shape.clone();
         os[d] = total;
-        Tensor out = ref.backend().zeros(os, dt);
+        Tensor out = ref.backend().zeros(ref.device, os, dt);
         int at = 0;
         for (Tensor x : xs) {
             if (x.dim() == 1 && x.numel() == 0) continue;

@@ -124,11 +124,14 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ creation and copies
 
     /**
-     * The SPI's zeros carries no device index, so it allocates on cuda:0 (the front end calls it for results of ops
-     * on tensors of this backend; multi-GPU use passes the index through {@link #zeros(int, int[], DType)}).
+     * Without a device the SPI's zeros allocates on cuda:0; the front end passes the device ({@link #zeros(Device,
+     * int[], DType)}), and so should any other caller on a machine with several GPUs.
      */
     @Override
     public Tensor zeros(int[] shape, DType dtype) { return zeros(0, shape, dtype); }
+
+    @Override
+    public Tensor zeros(Device device, int[] shape, DType dtype) { return zeros(device.index(), shape, dtype); }
 
     /** A zero-filled tensor on cuda:ordinal. */
     public static Tensor zeros(int ordinal, int[] shape, DType dtype) {

@@ -143,6 +143,11 @@ abstract class BackendParityCases {
         Tensor vals = g.uniform(-1, 1, 4, 7);
         for (boolean acc : new boolean[] {true, false})
             if (acc) assertClose(down(cuda.indexPut(up(x), new Tensor[] {up(ind[0])}, up(vals), true)), CPU.indexPut(x, ind, vals, true), 1e-6, 1e-6, false, "index_put acc");
+        // front-end ops built on zeros + copy_: cat and index_select
+        Tensor y = g.uniform(-1, 1, 2, 7);
+        assertClose(down(Tensor.cat(0, up(x), up(y))), Tensor.cat(0, x, y), 0, 0, false, "cat");
+        Tensor sel = Tensor.ofLongs(new long[] {4, 0, 4}, 3);
+        assertClose(down(up(x).indexSelect(0, up(sel))), x.indexSelect(0, sel), 0, 0, false, "index_select");
         Tensor dst = up(Tensor.zeros(4, 6));
         dst.narrow(1, 1, 3).copy_(up(g.uniform(-1, 1, 4, 3)));
         dst.narrow(0, 3, 1).fill_(2);
