@@ -113,6 +113,36 @@ abstract class SparseParityCases {
         assertClose(down(grads[1]), wv.grad(), 1e-3, 1e-3, false, "strided conv grad weight (GEMM path)");
     }
 
+    @Test
+    void twoDimensionalBatchedRulebooks() {
+        // two samples on a 2-d grid with dilation 2 and an odd padding: the kernels are generic in the rank
+        Generator g = new Generator(15);
+        int n = 300;
+        java.util.TreeSet<Long> seen = new java.util.TreeSet<>();
+        int[] ind = new int[3 * n];
+        int m = 0;
+        while (m < n) {
+            int b = (int) g.nextLong(2), y = (int) g.nextLong(40), x = (int) g.nextLong(50);
+            if (!seen.add(((long) b * 40 + y) * 50 + x)) continue;
+            ind[3 * m] = b;
+            ind[3 * m + 1] = y;
+            ind[3 * m + 2] = x;
+            m++;
+        }
+        Tensor indices = Tensor.ofInts(ind, n, 3);
+        int[] shape = {40, 50}, k = {3, 5}, dil = {2, 1};
+        SparseTensor x = SparseTensor.of(g.uniform(-1, 1, n, 4), indices, shape, 2);
+        Rulebook subm = Rulebook.submanifold(x, k, dil);
+        GpuRulebook gsubm = CudaSparse.submanifold(indices, shape, k, dil, ordinal());
+        for (int o = 0; o < 15; o++) assertPairs(subm.pairs(o), gsubm.pairs(o), "2-d subm offset " + o);
+        int[] stride = {2, 3}, pad = {1, 2};
+        Rulebook reg = Rulebook.regular(x, k, stride, pad, dil);
+        GpuRulebook greg = CudaSparse.regular(indices, shape, k, stride, pad, dil, ordinal());
+        assertArrayEquals(reg.outSpatialShape(), greg.outSpatialShape());
+        assertArrayEquals(reg.outIndices(), down(greg.outIndices()).toIntArray(), "2-d regular output sites");
+        for (int o = 0; o < 15; o++) assertPairs(reg.pairs(o), greg.pairs(o), "2-d regular offset " + o);
+    }
+
     /**
      * The same pairs for one offset. Their order within an offset is free (each output row occurs once per offset, so
      * the sums do not depend on it) and differs between the CPU's key-ordered walk and the GPU's row-ordered compaction.
