@@ -19,6 +19,9 @@ public interface Backend {
     /** A new zero-filled contiguous tensor. */
     Tensor zeros(int[] shape, DType dtype);
 
+    /** A new zero-filled contiguous tensor on {@code device} (a backend owning several devices picks the right one). */
+    default Tensor zeros(Device device, int[] shape, DType dtype) { return zeros(shape, dtype); }
+
     /** A contiguous copy of {@code x} converted to {@code dtype}. */
     Tensor copy(Tensor x, DType dtype);
 
@@ -140,6 +143,14 @@ public interface Backend {
 
     /** Gradients of {@link #gridSample}: {gradInput, gradGrid}. */
     Tensor[] gridSampleBackward(Tensor gradOut, Tensor x, Tensor grid, String mode, String paddingMode, boolean alignCorners);
+
+    /**
+     * A contiguous copy of {@code x} on {@code target}, where either x's device or target is this backend's (the other
+     * may be the host). The CPU backend owns no other device, so it has nothing to transfer.
+     */
+    default Tensor transfer(Tensor x, Device target) {
+        throw new UnsupportedOperationException(name() + ": no transfer of " + x.device() + " tensors to " + target);
+    }
 
     /** The other kernels a backend may add later, keyed by name, for ops of higher modules. */
     default List<String> extraKernels() { return List.of(); }

@@ -5,17 +5,42 @@ package fuse3d.tensor;
  *
  * <p>Generic kernels read and write through {@link #getDouble}/{@link #getLong}; fast kernels take the
  * typed array ({@link #floats()} etc.) and index it with the view's offset and strides.
+ *
+ * <p>A storage may instead be device-resident ({@link #onDevice}): then it holds no array, only the
+ * {@link DeviceMemory} its backend reads, and the host accessors must not be called (the backend copies to the
+ * host first). Host storages are untouched by this: the field is null and no accessor tests it.
  */
 public final class Storage {
     private final DType dtype;
     private final Object array;
     private final int length;
+    private final DeviceMemory deviceMemory;
 
     private Storage(DType dtype, Object array, int length) {
         this.dtype = dtype;
         this.array = array;
         this.length = length;
+        this.deviceMemory = null;
     }
+
+    private Storage(DType dtype, int length, DeviceMemory memory) {
+        this.dtype = dtype;
+        this.array = null;
+        this.length = length;
+        this.deviceMemory = memory;
+    }
+
+    /** A device-resident storage of {@code length} elements in {@code memory} (for accelerator backends). */
+    public static Storage onDevice(DType dtype, int length, DeviceMemory memory) {
+        if (memory == null) throw new IllegalArgumentException("Storage.onDevice: memory is null");
+        return new Storage(dtype, length, memory);
+    }
+
+    /** The device memory of a device-resident storage, null for host storage. */
+    public DeviceMemory deviceMemory() { return deviceMemory; }
+
+    /** True for the usual host array, false for device-resident memory. */
+    public boolean isHost() { return deviceMemory == null; }
 
     public static Storage allocate(DType dtype, int length) {
         return switch (dtype) {

@@ -209,6 +209,7 @@ public final class Tensor {
     /** The value of a one-element tensor. */
     public double item() {
         if (numel() != 1) throw new IllegalArgumentException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, expected 1");
+        if (!storage.isHost()) return to(Device.CPU).item(); // device memory is read through a copy to the host
         return storage.getDouble(offset);
     }
 
@@ -238,6 +239,7 @@ public final class Tensor {
     }
 
     private Tensor contiguousAs(DType dt) {
+        if (!storage.isHost()) return to(Device.CPU).contiguousAs(dt); // the to...Array() of a device tensor copies it to the host
         // an empty view may sit at an offset past its storage's end (zeros(3, 0).select(0, 2)): copy it
         return (dtype() == dt && isContiguous() && numel() > 0) ? this : backend().copy(this, dt);
     }
@@ -492,6 +494,16 @@ public final class Tensor {
 
     /** Converted to another dtype (this tensor when it already has it). */
     public Tensor to(DType dt) { return dt == dtype() ? this : backend().copy(this, dt); }
+
+    /**
+     * This tensor on {@code target}: itself when already there, else a contiguous copy made by the accelerator
+     * backend of the two devices (an error naming the devices when none is installed).
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device)) return this;
+        Backend b = device.equals(Device.CPU) ? Backends.forDevice(target) : backend();
+        return b.transfer(this, target);
+    }
 
     public Tensor toFloat() { return to(DType.FLOAT32); }
 
@@ -887,7 +899,7 @@ public final class Tensor {
         if (shape.length == 0) return copy();
         int[] os = shape.clone();
         os[d] = iv.length;
-        Tensor out = backend().zeros(os, dtype());
+        Tensor out = backend().zeros(device, os, dtype());
         for (int i = 0; i < iv.length; i++) out.select(d, i).copy_(select(d, (int) (iv[i] < 0 ? iv[i] + size : iv[i])));
         return out;
     }
@@ -1035,7 +1047,7 @@ public final class Tensor {
         }
         int[] os = ref.shape.clone();
         os[d] = total;
-        Tensor out = ref.backend().zeros(os, dt);
+        Tensor out = ref.backend().zeros(ref.device, os, dt);
         int at = 0;
         for (Tensor x : xs) {
             if (x.dim() == 1 && x.numel() == 0) continue;
