@@ -70,15 +70,12 @@ public final class Main implements Callable<Integer> {
             @Option(names = "--quick", description = "fewer repetitions (a smoke run; figures are noisier)")
             boolean quick;
 
-            @Option(names = "--device", defaultValue = "cpu", description = "cpu (cuda comes with the cuda-ffm module)")
+            @Option(names = "--device", defaultValue = "cpu", description = "cpu, or cuda / cuda:N (SGEMM, conv, softmax ... on the GPU; needs the driver)")
             String device;
 
             @Override
             public Integer call() {
-                if (!device.equals("cpu")) {
-                    System.err.println("bench tensor: device '" + device + "' is not available in this build (only cpu)");
-                    return 2;
-                }
+                if (!device.equals("cpu")) return fuse3d.cuda.bench.CudaBench.run("tensor", device, quick, System.out, System.err);
                 TensorBench.run(System.out, quick);
                 return 0;
             }
@@ -132,8 +129,12 @@ public final class Main implements Callable<Integer> {
             @Option(names = "--quick", description = "fewer repetitions (a smoke run; figures are noisier)")
             boolean quick;
 
+            @Option(names = "--device", defaultValue = "cpu", description = "cpu, or cuda / cuda:N (voxelization, rulebooks, sparse conv, NMS, BEV pooling on the GPU)")
+            String device;
+
             @Override
             public Integer call() {
+                if (!device.equals("cpu")) return fuse3d.cuda.bench.CudaBench.run("sparse", device, quick, System.out, System.err);
                 fuse3d.examples.bench.SparseBench.run(System.out, quick);
                 return 0;
             }
