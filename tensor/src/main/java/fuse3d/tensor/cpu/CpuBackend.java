@@ -360,6 +360,22 @@ public class CpuBackend implements Backend {
         Storage s = rows.storage(), v = vals.storage();
         long[] ia = idx.storage().longs();
         boolean floating = x.dtype().isFloating();
+        if (x.dtype() == DType.FLOAT32 && inner > 0) {
+            // the typed twin of the loop below (same first-extreme / first-NaN rule), without a boxed read per element
+            float[] sa = s.floats(), va = v.floats();
+            for (int r = 0; r < outer; r++) {
+                int start = rows.offset() + r * inner;
+                int best = 0;
+                float bv = sa[start];
+                for (int i = 1; i < inner && !Float.isNaN(bv); i++) {
+                    float c = sa[start + i];
+                    if (Float.isNaN(c) || (max ? c > bv : c < bv)) { bv = c; best = i; }
+                }
+                va[r] = bv;
+                ia[r] = best;
+            }
+            return new Tensor[] {vals, idx};
+        }
         for (int r = 0; r < outer; r++) {
             int start = rows.offset() + r * inner;
             int best = 0;
