@@ -888,14 +888,16 @@ public final class Tensor {
         int[] os = shape.clone();
         os[d] = iv.length;
         Tensor out = backend().zeros(os, dtype());
-        if (isContiguous() && device.equals(Device.CPU)) {
+        // a strided source picked many times over (grouping neighbours) is cheaper made contiguous once
+        Tensor x = isContiguous() || (long) iv.length * 4 < size ? this : contiguous();
+        if (x.isContiguous() && device.equals(Device.CPU)) {
             // slices of a contiguous tensor are blocks of `inner` elements: one arraycopy each instead of a view per index
             int outer = 1, inner = 1;
             for (int i = 0; i < d; i++) outer *= shape[i];
             for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
-            Object src = storage.array(), dst = out.storage.array();
+            Object src = x.storage.array(), dst = out.storage.array();
             for (int o = 0, q = 0; o < outer; o++) {
-                int base = offset + o * size * inner;
+                int base = x.offset + o * size * inner;
                 for (long v : iv) {
                     System.arraycopy(src, base + (int) v * inner, dst, q, inner);
                     q += inner;

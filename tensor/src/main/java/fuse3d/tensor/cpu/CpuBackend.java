@@ -240,6 +240,8 @@ public class CpuBackend implements Backend {
                 o.setLong(r, reduceLong(op, s, start, inner));
             } else if (op == ReduceOp.SUM && s.dtype() == DType.FLOAT32) {
                 o.setDouble(r, ElementwiseKernels.sumRow(s.floats(), start, inner));
+            } else if (op == ReduceOp.SUM_SQUARED_DEVIATION && s.dtype() == DType.FLOAT32) {
+                o.setDouble(r, sumSquaredDeviation(s.floats(), start, inner));
             } else {
                 o.setDouble(r, reduceDouble(op, s, start, inner, p));
             }
@@ -256,6 +258,19 @@ public class CpuBackend implements Backend {
             seen[d] = true;
         }
         return true;
+    }
+
+    /** reduceDouble's SUM_SQUARED_DEVIATION read straight from a float row: the same double arithmetic, the same bits. */
+    private static double sumSquaredDeviation(float[] a, int start, int n) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += a[start + i];
+        mean /= n;
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            double dv = a[start + i] - mean;
+            acc += dv * dv;
+        }
+        return acc;
     }
 
     private static long reduceLong(ReduceOp op, Storage s, int start, int n) {
