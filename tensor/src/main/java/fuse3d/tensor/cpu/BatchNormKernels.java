@@ -48,6 +48,29 @@ public final class BatchNormKernels {
         });
     }
 
+    /**
+     * y = x scale[c] + shift[c] over a contiguous float [N, C, plane]: the product rounded, then the sum (Java never
+     * contracts to an fma), so the bits equal x.mul(scale).add(shift) in one pass and one allocation.
+     */
+    public static void affine(float[] x, int xOff, int n, int c, int plane, float[] scale, float[] shift, float[] y) {
+        if (plane == 1) { // [N, C] (sparse features): the channel is the inner loop
+            Parallel.forWork(n, (long) n * c * 2, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * c;
+                    for (int ch = 0; ch < c; ch++) y[base + ch] = x[xOff + base + ch] * scale[ch] + shift[ch];
+                }
+            });
+            return;
+        }
+        Parallel.forWork(n * c, (long) n * c * plane * 2, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ch = p % c, base = p * plane;
+                float s = scale[ch], b = shift[ch];
+                for (int i = 0; i < plane; i++) y[base + i] = x[xOff + base + i] * s + b;
+            }
+        });
+    }
+
     private static void addPlaneSums(float[] g, int go, float[] x, int xo, int n, float m, double[] sums) {
         int i = 0;
         float sg = 0, sgx = 0;
