@@ -991,7 +991,19 @@ public final class Tensor {
     /** Index values must lie in [0, size), or in [-size, size) where negative indices count from the end (index_put). */
     private static void checkIndexRange(String op, Tensor idx, boolean allowNegative, int size) {
         if (idx.numel() == 0) return;
-        long lo = (long) idx.amin(null, false).item(), hi = (long) idx.amax(null, false).item();
+        long lo, hi;
+        if (idx.dtype() == DType.INT64 && idx.isContiguous()) { // one pass over the array instead of two reductions
+            long[] a = idx.storage.longs();
+            lo = Long.MAX_VALUE;
+            hi = Long.MIN_VALUE;
+            for (int i = idx.offset, e = idx.offset + idx.numel(); i < e; i++) {
+                lo = Math.min(lo, a[i]);
+                hi = Math.max(hi, a[i]);
+            }
+        } else {
+            lo = (long) idx.amin(null, false).item();
+            hi = (long) idx.amax(null, false).item();
+        }
         if (lo < (allowNegative ? -size : 0) || hi >= size)
             throw new IndexOutOfBoundsException(op + ": index values in [" + lo + ", " + hi + "] out of range for a dim of size " + size
                     + (allowNegative ? "" : " (negative indices are not allowed)"));

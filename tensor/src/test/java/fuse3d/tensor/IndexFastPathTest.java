@@ -72,6 +72,30 @@ class IndexFastPathTest {
         }
     }
 
+    /**
+     * scatter_add with index and src shaped as the input except along dim (the row path) equals the general
+     * strided path, which the same scatter into a wider input (then narrowed back) takes.
+     */
+    @Property(tries = 60)
+    void scatterAddRowPathMatchesGeneralPath(@ForAll long seed) {
+        Generator g = new Generator(seed);
+        int[] s = {1 + (int) g.nextLong(4), 1 + (int) g.nextLong(5), 1 + (int) g.nextLong(4)};
+        int dim = (int) g.nextLong(3), other = (dim + 1) % 3;
+        int[] is = s.clone();
+        is[dim] = 1 + (int) g.nextLong(7);
+        Tensor idx = g.randint(0, s[dim], is);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = g.normal(dt, 0, 1, s), src = g.normal(dt, 0, 1, is);
+            int[] ws = s.clone();
+            ws[other] += 2;
+            Tensor wide = Tensor.cat(other, x, Tensor.zeros(dt, ws).narrow(other, 0, 2));
+            Tensor general = wide.scatterAdd(dim, idx, src).narrow(other, 0, s[other]);
+            assertArrayEquals(general.toDoubleArray(), x.scatterAdd(dim, idx, src).toDoubleArray());
+            Tensor strided = src.transpose(0, 2).contiguous().transpose(0, 2);
+            assertArrayEquals(general.toDoubleArray(), x.scatterAdd(dim, idx, strided).toDoubleArray());
+        }
+    }
+
     /** max/min with index over a float32 dim equals the float64 loop's answer, NaN and ties included. */
     @Property(tries = 40)
     void typedExtremeMatchesDoubleLoop(@ForAll long seed) {

@@ -548,6 +548,11 @@ public class CpuBackend implements Backend {
         Tensor out = copy(x, x.dtype());
         int[] ishape = index.shape();
         if (Shape.numel(ishape) == 0) return out;
+        if (reduce.equals("sum") && x.dim() > 0 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64) && src.dtype() == x.dtype()
+                && sameExceptAt(ishape, x.shape(), dim) && sameExceptAt(ishape, src.shape(), -1)) {
+            scatterAddRows(out, dim, index.contiguous(), src.contiguous());
+            return out;
+        }
         int[] os = out.strides(), is = index.strides(), ss = src.strides();
         int size = x.dim() == 0 ? 1 : x.shape()[dim];
         long[] ia = index.storage().longs();
@@ -606,6 +611,44 @@ public class CpuBackend implements Backend {
             }
         }
         return out;
+    }
+
+    /** a and b have the same rank and sizes, except possibly at dim (-1: everywhere the same). */
+    private static boolean sameExceptAt(int[] a, int[] b, int dim) {
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) if (i != dim && a[i] != b[i]) return false;
+        return true;
+    }
+
+    /**
+     * scatter_add when index and src have out's shape except along dim (gather's and max's derivative): out, index
+     * and src seen as [outer, size, inner] and [outer, n, inner], walked in the generic loop's row-major order, so
+     * every target sums its contributions in the same order (float sums in float equal the double sum rounded).
+     */
+    private static void scatterAddRows(Tensor out, int dim, Tensor index, Tensor src) {
+        int[] is = index.shape();
+        int size = out.shape()[dim], n = is[dim], outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++) outer *= is[i];
+        for (int i = dim + 1; i < is.length; i++) inner *= is[i];
+        long[] ia = index.storage().longs();
+        int io = index.offset(), so = src.offset();
+        if (out.dtype() == DType.FLOAT32) {
+            float[] oa = out.storage().floats(), sa = src.storage().floats();
+            for (int o = 0, q = 0; o < outer; o++)
+                for (int m = 0; m < n; m++)
+                    for (int k = 0; k < inner; k++, q++) {
+                        long v = ia[io + q];
+                        oa[(o * size + (int) (v < 0 ? v + size : v)) * inner + k] += sa[so + q];
+                    }
+        } else {
+            double[] oa = out.storage().doubles(), sa = src.storage().doubles();
+            for (int o = 0, q = 0; o < outer; o++)
+                for (int m = 0; m < n; m++)
+                    for (int k = 0; k < inner; k++, q++) {
+                        long v = ia[io + q];
+                        oa[(o * size + (int) (v < 0 ? v + size : v)) * inner + k] += sa[so + q];
+                    }
+        }
     }
 
     private static int targetOffset(int[] c, int dim, long[] ia, int ioff, int[] is, int[] os, int size, int rank) {
