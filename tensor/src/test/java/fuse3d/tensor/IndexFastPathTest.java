@@ -23,6 +23,9 @@ class IndexFastPathTest {
         // along dim 1: torch.index_add(x, 1, [1, 1], ones(3, 2)) adds 2 to column 1
         Tensor z = x.indexAdd(1, Tensor.ofInts(new int[] {1, 1}, 2), Tensor.ones(3, 2));
         assertArrayEquals(new float[] {1, 4, 3, 6, 5, 8}, z.toFloatArray());
+        // scatter_reduce(sum, include_self=False) starts the written positions from 0, not from x (the row path must not apply)
+        Tensor r = Tensor.vector(1, 2, 3).scatterReduce(0, Tensor.ofLongs(new long[] {0, 0}, 2), Tensor.vector(5, 6), "sum", false);
+        assertArrayEquals(new float[] {11, 2, 3}, r.toFloatArray());
         Tensor l = Tensor.ofLongs(new long[] {1, 2, 3}, 3).indexAdd(0, Tensor.ofLongs(new long[] {0, 0}, 2), Tensor.ofLongs(new long[] {5, 6}, 2));
         assertArrayEquals(new long[] {12, 2, 3}, l.toLongArray(), "integer tensors take the scatter path");
     }

@@ -34,9 +34,10 @@ final class GroupedMaxRelu {
         boolean[] e = empty.toBoolArray();
         float[] out = new float[c1 * m];
         int[] arg = new int[c1 * m];
-        Parallel.forWork(c1, (long) c1 * m * ns * 3, (c0, cEnd) -> {
-            for (int c = c0; c < cEnd; c++)
-                for (int q = 0; q < m; q++) {
+        // query-major: a query's ns neighbour rows are read once for all channels while they sit in cache
+        Parallel.forWork(m, (long) c1 * m * ns * 3, (q0, q1) -> {
+            for (int q = q0; q < q1; q++)
+                for (int c = 0; c < c1; c++) {
                     int pb = po + (c * m + q) * ns, ib = q * ns;
                     float bv = 0;
                     int best = 0;

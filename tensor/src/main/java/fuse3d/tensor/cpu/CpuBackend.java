@@ -548,7 +548,7 @@ public class CpuBackend implements Backend {
         Tensor out = copy(x, x.dtype());
         int[] ishape = index.shape();
         if (Shape.numel(ishape) == 0) return out;
-        if (reduce.equals("sum") && x.dim() > 0 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64) && src.dtype() == x.dtype()
+        if (reduce.equals("sum") && includeSelf && x.dim() > 0 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64) && src.dtype() == x.dtype()
                 && sameExceptAt(ishape, x.shape(), dim) && sameExceptAt(ishape, src.shape(), -1)) {
             scatterAddRows(out, dim, index.contiguous(), src.contiguous());
             return out;
