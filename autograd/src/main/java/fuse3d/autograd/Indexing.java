@@ -26,13 +26,7 @@ public final class Indexing {
         int[] s = x.shape();
         return Var.record("index_select", y, (g, n) -> {
             if (s.length == 0) return g1(g); // a 0-d input is copied whatever the index
-            int d = Shape.wrapDim("index_select", dim, s.length);
-            // the 1-d index laid along dim and broadcast over the other dims addresses every element of g
-            int[] along = new int[s.length];
-            Arrays.fill(along, 1);
-            along[d] = index.numel();
-            Tensor idx = index.to(DType.INT64).reshape(along).expand(g.shape());
-            return g1(Tensor.zeros(g.dtype(), s).scatterAdd(d, idx, g));
+            return g1(Tensor.zeros(g.dtype(), s).indexAdd(dim, index, g));
         }, x);
     }
 

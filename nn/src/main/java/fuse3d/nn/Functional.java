@@ -117,7 +117,7 @@ public final class Functional {
         Tensor scale = w == null ? invStd : invStd.mul(w);
         Tensor shift = mean.mul(scale).neg();
         if (bias != null) shift = shift.add(bias.data().reshape(perChannel));
-        Tensor y = xd.mul(scale).add(shift);
+        Tensor y = F.channelAffine(xd, scale, shift);
 
         Var[] inputs = weight == null && bias == null ? new Var[] {x}
                 : weight == null ? new Var[] {x, bias} : bias == null ? new Var[] {x, weight} : new Var[] {x, weight, bias};

@@ -289,6 +289,29 @@ public final class F {
         return new Tensor[] {dx == null ? null : Tensor.ofFloats(dx, x.shape()), Tensor.ofFloats(sg, c), Tensor.ofFloats(sgx, c)};
     }
 
+    /**
+     * BatchNorm's output x · scale + shift with per-channel scale and shift (any shape holding C values) over
+     * x [N, C, ...]; equal, bit for bit, to x.mul(scale).add(shift) with both broadcast along dim 1.
+     */
+    public static Tensor channelAffine(Tensor x, Tensor scale, Tensor shift) {
+        int c = x.dim() < 2 ? -1 : x.size(1);
+        if (x.dtype() != DType.FLOAT32 || scale.dtype() != DType.FLOAT32 || shift.dtype() != DType.FLOAT32 || c < 0
+                || scale.numel() != c || shift.numel() != c || x.numel() == 0) {
+            int[] perChannel = new int[Math.max(x.dim(), 2)];
+            Arrays.fill(perChannel, 1);
+            if (c >= 0) perChannel[1] = c;
+            if (c < 0 || scale.numel() != c || shift.numel() != c)
+                throw new IllegalArgumentException("channel_affine: expects x [N, C, ...] and C scales and shifts, got " + Shape.str(x.shape()) + ", "
+                        + Shape.str(scale.shape()) + " and " + Shape.str(shift.shape()));
+            return x.mul(scale.reshape(perChannel)).add(shift.reshape(perChannel));
+        }
+        int n = x.size(0), plane = x.numel() / (n * c);
+        Tensor xc = x.contiguous();
+        float[] y = new float[x.numel()];
+        fuse3d.tensor.cpu.BatchNormKernels.affine(xc.storage().floats(), xc.offset(), n, c, plane, scale.toFloatArray(), shift.toFloatArray(), y);
+        return Tensor.ofFloats(y, x.shape());
+    }
+
     // ------------------------------------------------------------------ softmax backward
 
     /**

@@ -67,6 +67,9 @@ public final class Storage {
     public long[] longs() { return (long[]) array; }
     public boolean[] bools() { return (boolean[]) array; }
 
+    /** The backing array whatever its type, for dtype-blind block copies (System.arraycopy). */
+    Object array() { return array; }
+
     public double getDouble(int i) {
         return switch (dtype) {
             case FLOAT32 -> ((float[]) array)[i];

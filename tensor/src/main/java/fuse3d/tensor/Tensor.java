@@ -900,8 +900,84 @@ public final class Tensor {
         int[] os = shape.clone();
         os[d] = iv.length;
         Tensor out = backend().zeros(device, os, dtype());
+        // a strided source picked many times over (grouping neighbours) is cheaper made contiguous once
+        Tensor x = isContiguous() || (long) iv.length * 4 < size ? this : contiguous();
+        if (x.isContiguous() && device.equals(Device.CPU)) {
+            // slices of a contiguous tensor are blocks of `inner` elements: one arraycopy each instead of a view per index
+            int outer = 1, inner = 1;
+            for (int i = 0; i < d; i++) outer *= shape[i];
+            for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+            Object src = x.storage.array(), dst = out.storage.array();
+            for (int o = 0, q = 0; o < outer; o++) {
+                int base = x.offset + o * size * inner;
+                for (long v : iv) {
+                    System.arraycopy(src, base + (int) v * inner, dst, q, inner);
+                    q += inner;
+                }
+            }
+            return out;
+        }
         for (int i = 0; i < iv.length; i++) out.select(d, i).copy_(select(d, (int) (iv[i] < 0 ? iv[i] + size : iv[i])));
         return out;
+    }
+
+    /**
+     * x with source's slices along dim added at the given 1-d indices (torch.index_add): out[.., index[i], ..] +=
+     * source[.., i, ..]; repeated indices add up, in increasing i. source has x's shape with index.numel() along dim.
+     */
+    public Tensor indexAdd(int dim, Tensor index, Tensor source) {
+        int d = Shape.wrapDim("index_add", dim, Math.max(shape.length, 1));
+        Tensor idx = indexTensor("index_add", index);
+        if (idx.dim() > 1) throw new IllegalArgumentException("index_add: index must be 1-d, got shape " + Shape.str(idx.shape));
+        int n = idx.numel();
+        int[] expected = shape.length == 0 ? new int[] {n} : shape.clone();
+        if (shape.length > 0) expected[d] = n;
+        boolean scalarCase = shape.length == 0 && source.numel() == n && source.dim() <= 1;
+        if (!scalarCase && !Arrays.equals(source.shape, expected))
+            throw new IllegalArgumentException("index_add: source of shape " + Shape.str(source.shape) + " does not match input " + Shape.str(shape)
+                    + " with " + n + " indices along dim " + dim + " (expected " + Shape.str(expected) + ")");
+        long[] iv = idx.reshape(-1).toLongArray();
+        int size = shape.length == 0 ? 1 : shape[d];
+        for (long v : iv)
+            if (v < 0 || v >= size)
+                throw new IndexOutOfBoundsException("index_add: index " + v + " out of range for dim " + dim + " of size " + size + " (shape " + Shape.str(shape) + ")");
+        DType dt = dtype();
+        if (shape.length > 0 && device.equals(Device.CPU) && source.device.equals(Device.CPU) && (dt == DType.FLOAT32 || dt == DType.FLOAT64)) {
+            Tensor out = backend().copy(this, dt);
+            Tensor src = source.to(dt).contiguous();
+            int outer = 1, inner = 1;
+            for (int i = 0; i < d; i++) outer *= shape[i];
+            for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+            int so = src.offset;
+            // the same element order as scatter_add over the expanded index: per target, contributions in increasing i
+            if (dt == DType.FLOAT32) {
+                float[] oa = out.storage.floats(), sa = src.storage.floats();
+                for (int o = 0, q = so; o < outer; o++) {
+                    int base = o * size * inner;
+                    for (long v : iv) {
+                        int t = base + (int) v * inner;
+                        for (int k = 0; k < inner; k++) oa[t + k] += sa[q + k];
+                        q += inner;
+                    }
+                }
+            } else {
+                double[] oa = out.storage.doubles(), sa = src.storage.doubles();
+                for (int o = 0, q = so; o < outer; o++) {
+                    int base = o * size * inner;
+                    for (long v : iv) {
+                        int t = base + (int) v * inner;
+                        for (int k = 0; k < inner; k++) oa[t + k] += sa[q + k];
+                        q += inner;
+                    }
+                }
+            }
+            return out;
+        }
+        if (shape.length == 0) return scatterAdd(0, idx.reshape(-1), source.reshape(-1));
+        int[] along = new int[shape.length];
+        Arrays.fill(along, 1);
+        along[d] = n;
+        return scatterAdd(d, idx.reshape(along).expand(source.shape), source);
     }
 
     /** out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (torch.gather). */
@@ -927,7 +1003,19 @@ public final class Tensor {
     /** Index values must lie in [0, size), or in [-size, size) where negative indices count from the end (index_put). */
     private static void checkIndexRange(String op, Tensor idx, boolean allowNegative, int size) {
         if (idx.numel() == 0) return;
-        long lo = (long) idx.amin(null, false).item(), hi = (long) idx.amax(null, false).item();
+        long lo, hi;
+        if (idx.dtype() == DType.INT64 && idx.isContiguous()) { // one pass over the array instead of two reductions
+            long[] a = idx.storage.longs();
+            lo = Long.MAX_VALUE;
+            hi = Long.MIN_VALUE;
+            for (int i = idx.offset, e = idx.offset + idx.numel(); i < e; i++) {
+                lo = Math.min(lo, a[i]);
+                hi = Math.max(hi, a[i]);
+            }
+        } else {
+            lo = (long) idx.amin(null, false).item();
+            hi = (long) idx.amax(null, false).item();
+        }
         if (lo < (allowNegative ? -size : 0) || hi >= size)
             throw new IndexOutOfBoundsException(op + ": index values in [" + lo + ", " + hi + "] out of range for a dim of size " + size
                     + (allowNegative ? "" : " (negative indices are not allowed)"));

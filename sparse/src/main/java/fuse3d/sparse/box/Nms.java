@@ -174,6 +174,7 @@ public final class Nms {
 
     /** Greedy suppression over order[0..n); at most maxKeep kept, in visiting order. */
     private static int[] greedy(double[] b, int cols, int[] order, int n, double thresh, Type type, int maxKeep) {
+        if (type == Type.NMS_GPU && thresh >= 0) return greedyRotated(b, cols, order, n, thresh, maxKeep);
         boolean[] suppressed = new boolean[n];
         IntArrayList kept = new IntArrayList();
         for (int i = 0; i < n && kept.size() < maxKeep; i++) {
@@ -184,6 +185,42 @@ public final class Nms {
                 if (suppressed[j]) continue;
                 double iou = type == Type.NMS_GPU ? RotatedIoU.bevIou(b, bi, cols, b, order[j], cols) : normalIou(b, bi, order[j], cols);
                 if (iou > thresh) suppressed[j] = true;
+            }
+        }
+        return kept.toIntArray();
+    }
+
+    /**
+     * greedy for rotated IoU with the pairs that cannot overlap skipped before the polygon clip: boxes that overlap
+     * nothing (a non-positive or NaN size, a non-finite field) and pairs whose circumscribed circles are apart have
+     * IoU 0, which never exceeds a threshold >= 0. The circle test is RotatedIoU.bevOverlap's own, on the same
+     * doubles, so the kept set is the same; the centres and radii sit in visiting order for a linear scan.
+     */
+    private static int[] greedyRotated(double[] b, int cols, int[] order, int n, double thresh, int maxKeep) {
+        double[] x = new double[n], y = new double[n], r = new double[n];
+        boolean[] suppressed = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int o = order[i] * cols;
+            double dx = b[o + 3], dy = b[o + 4];
+            x[i] = b[o];
+            y[i] = b[o + 1];
+            r[i] = Math.sqrt(dx * dx + dy * dy) / 2;
+            // such a box gets overlap 0 with every box (bevOverlap's first two tests), so it suppresses nothing
+            boolean inert = !(dx > 0 && dy > 0) || !Double.isFinite(b[o] + b[o + 1] + b[o + 6] + dx + dy);
+            if (inert) r[i] = Double.NaN; // NaN radius: the circle test below never lets the pair through
+        }
+        IntArrayList kept = new IntArrayList();
+        for (int i = 0; i < n && kept.size() < maxKeep; i++) {
+            if (suppressed[i]) continue;
+            int bi = order[i];
+            kept.add(bi);
+            double xa = x[i], ya = y[i], ra = r[i];
+            if (Double.isNaN(ra)) continue;
+            for (int j = i + 1; j < n; j++) {
+                if (suppressed[j]) continue;
+                double ddx = x[j] - xa, ddy = y[j] - ya, rr = ra + r[j];
+                if (!(ddx * ddx + ddy * ddy <= rr * rr)) continue; // apart, or an inert box: IoU 0
+                if (RotatedIoU.bevIou(b, bi, cols, b, order[j], cols) > thresh) suppressed[j] = true;
             }
         }
         return kept.toIntArray();

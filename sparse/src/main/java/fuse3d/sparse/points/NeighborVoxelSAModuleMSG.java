@@ -105,17 +105,32 @@ public final class NeighborVoxelSAModuleMSG extends Module {
             BallQuery.Result q = VoxelQuery.query(queryRanges[k], radii[k], ns, voxelXyz, newXyz, newCoords, index);
             Tensor flat = q.idx().reshape(m * ns).to(DType.INT64);
             Tensor emptyMask = q.empty().reshape(m, 1, 1);
-            // grouped features [M, ns, C1], zero for empty queries -> [1, C1, M, ns]
-            Var grouped = fin.indexSelect(0, flat).reshape(m, ns, c1).maskedFill(emptyMask, 0).permute(2, 0, 1).unsqueeze(0);
             // offsets from the query point [M, ns, 3], zero for empty queries -> [1, 3, M, ns]
             Tensor rel = voxelXyz.to(dt).indexSelect(0, flat).reshape(m, ns, 3).sub(newXyz.to(dt).reshape(m, 1, 3)).maskedFill(emptyMask, 0);
             Var pos = mlpsPos.get(k).apply(Var.of(rel.permute(2, 0, 1).unsqueeze(0).contiguous()));
-            Var h = grouped.add(pos).relu();
-            Var pooled = maxPool ? h.max(3, false).values() : h.mean(3); // [1, C1, M]
+            Var pooled = maxPool && fusable(fin, pos, m) ? GroupedMaxRelu.apply(fin, q.idx(), q.empty(), pos, m, ns)
+                    : groupAndPool(fin, flat, emptyMask, pos, m, ns, maxPool); // [1, C1, M]
             Var o = mlpsOut.get(k).apply(pooled); // [1, C2, M]
             outs.add(o.squeeze(0).t());
         }
         return outs.size() == 1 ? outs.get(0) : Var.cat(1, outs);
+    }
+
+    /** The fused max pooling takes float32 features of a non-empty voxel set (an empty one fails in indexSelect below). */
+    private static boolean fusable(Var fin, Var pos, int m) {
+        return fin.dtype() == DType.FLOAT32 && pos.dtype() == DType.FLOAT32 && (fin.size(0) > 0 || m == 0);
+    }
+
+    /**
+     * The grouping and pooling as composed ops (avg pool, float64, and the reference {@link GroupedMaxRelu} is tested
+     * against): grouped features [M, ns, C1], zero for empty queries, plus the position embedding, ReLU, then the
+     * max or mean over the neighbours.
+     */
+    static Var groupAndPool(Var fin, Tensor flat, Tensor emptyMask, Var pos, int m, int ns, boolean maxPool) {
+        int c1 = fin.size(1);
+        Var grouped = fin.indexSelect(0, flat).reshape(m, ns, c1).maskedFill(emptyMask, 0).permute(2, 0, 1).unsqueeze(0);
+        Var h = grouped.add(pos).relu();
+        return maxPool ? h.max(3, false).values() : h.mean(3);
     }
 
     @Override

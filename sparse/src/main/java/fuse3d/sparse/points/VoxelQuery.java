@@ -20,7 +20,11 @@ public final class VoxelQuery {
      * generate_voxel2pinds' dense volume (which would be B·41·1600·1408 ints for KITTI at stride 1).
      */
     public static final class VoxelIndex {
+        /** Grids up to this many cells (B·Z·Y·X) get a dense table, as the reference's volume: 32 MiB at most. */
+        private static final long DENSE_LIMIT = 1L << 23;
         private final Long2IntOpenHashMap rows;
+        /** row + 1 per cell (0 = empty) for small grids, where a lookup is one array read; null otherwise. */
+        private final int[] dense;
         private final int batchSize, sz, sy, sx;
 
         /**
@@ -40,24 +44,30 @@ public final class VoxelQuery {
             sx = spatialShape[2];
             int[] c = coords.toIntArray();
             int n = coords.size(0);
-            rows = new Long2IntOpenHashMap(Math.max(16, n));
-            rows.defaultReturnValue(-1);
+            boolean small = (long) batchSize * sz * sy * sx <= DENSE_LIMIT;
+            dense = small ? new int[batchSize * sz * sy * sx] : null;
+            rows = small ? null : new Long2IntOpenHashMap(Math.max(16, n));
+            if (rows != null) rows.defaultReturnValue(-1);
             for (int i = 0; i < n; i++) {
                 int b = c[i * 4], z = c[i * 4 + 1], y = c[i * 4 + 2], x = c[i * 4 + 3];
                 if (b < 0 || b >= batchSize || z < 0 || z >= sz || y < 0 || y >= sy || x < 0 || x >= sx)
                     throw new IllegalArgumentException(op + ": voxel " + i + " of coords " + Shape.str(coords.shape()) + " is (" + b + ", " + z + ", "
                             + y + ", " + x + "), outside batch " + batchSize + " x spatial shape (" + sz + ", " + sy + ", " + sx + ")");
                 // a duplicated coordinate keeps its last row, as the reference's index_put into the dense volume on the CPU
-                rows.put(key(b, z, y, x), i);
+                if (dense != null) dense[(int) key(b, z, y, x)] = i + 1;
+                else rows.put(key(b, z, y, x), i);
             }
         }
+
+        /** The row at a packed key of a cell inside the grid, or −1. */
+        private int rowAtKey(long key) { return dense != null ? dense[(int) key] - 1 : rows.get(key); }
 
         private long key(int b, int z, int y, int x) { return (((long) b * sz + z) * sy + y) * sx + x; }
 
         /** The row at (b, z, y, x), or −1 when that voxel is empty or outside the grid. */
         public int row(int b, int z, int y, int x) {
             if (b < 0 || b >= batchSize || z < 0 || z >= sz || y < 0 || y >= sy || x < 0 || x >= sx) return -1;
-            return rows.get(key(b, z, y, x));
+            return rowAtKey(key(b, z, y, x));
         }
 
         public int batchSize() { return batchSize; }
@@ -179,11 +189,16 @@ public final class VoxelQuery {
                 int b = qc[i * 4], cz = qc[i * 4 + 1], cy = qc[i * 4 + 2], cx = qc[i * 4 + 3], out = i * nsample;
                 float x = q[i * 3], y = q[i * 3 + 1], z = q[i * 3 + 2];
                 int cnt = 0;
+                // the box clipped to the grid (cells outside it are empty), still visited z, then y, then x ascending
+                int z0 = Math.max(cz - rz, 0), z1 = Math.min(cz + rz, index.sz - 1);
+                int y0 = Math.max(cy - ry, 0), y1 = Math.min(cy + ry, index.sy - 1);
+                int x0 = Math.max(cx - rx, 0), x1 = Math.min(cx + rx, index.sx - 1);
                 search:
-                for (int dz = -rz; dz <= rz; dz++)
-                    for (int dy = -ry; dy <= ry; dy++)
-                        for (int dx = -rx; dx <= rx; dx++) {
-                            int row = index.row(b, cz + dz, cy + dy, cx + dx);
+                for (int zz = z0; zz <= z1; zz++)
+                    for (int yy = y0; yy <= y1; yy++) {
+                        long rowKey = index.key(b, zz, yy, 0);
+                        for (int xx = x0; xx <= x1; xx++) {
+                            int row = index.rowAtKey(rowKey + xx);
                             if (row < 0) continue;
                             if (row >= n)
                                 throw new IllegalArgumentException(op + ": the voxel index names row " + row + " but xyz " + Shape.str(voxelXyz.shape()) + " has " + n);
@@ -194,6 +209,7 @@ public final class VoxelQuery {
                             idx[out + cnt++] = row;
                             if (cnt >= nsample) break search;
                         }
+                    }
                 empty[i] = cnt == 0;
             }
         });

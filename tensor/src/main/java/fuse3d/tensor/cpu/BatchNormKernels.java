@@ -24,7 +24,17 @@ public final class BatchNormKernels {
      */
     public static void backward(float[] g, int gOff, float[] x, int xOff, int n, int c, int plane, float[] mean, float[] invStd, float[] scale,
                                 boolean training, float[] dx, float[] sumG, float[] sumGXhat) {
+        backward(g, gOff, x, xOff, n, c, plane, mean, invStd, scale, training, dx, sumG, sumGXhat, plane == 1);
+    }
+
+    /** backward with the row walk for plane 1 on or off (the tests compare the two). */
+    static void backward(float[] g, int gOff, float[] x, int xOff, int n, int c, int plane, float[] mean, float[] invStd, float[] scale,
+                         boolean training, float[] dx, float[] sumG, float[] sumGXhat, boolean rowWalk) {
         long count = (long) n * plane;
+        if (rowWalk && plane == 1) {
+            backwardRows(g, gOff, x, xOff, n, c, mean, invStd, scale, training, dx, sumG, sumGXhat);
+            return;
+        }
         Parallel.forWork(c, count * c * 4, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double[] sums = new double[2]; // sum(g), sum(g (x - mean)), accumulated plane by plane in batch order
@@ -44,6 +54,67 @@ public final class BatchNormKernels {
                     int base = (b * c + ch) * plane;
                     writeDx(g, gOff + base, x, xOff + base, plane, m, a, k, off, dx, base);
                 }
+            }
+        });
+    }
+
+    /**
+     * backward for [N, C] (sparse features, plane 1), walked row by row instead of one strided element per call:
+     * every channel still sums its rows in batch order with the per-plane arithmetic of addPlaneSums and writeDx
+     * at plane length 1 (no vector lanes), so the bits equal the general path's.
+     */
+    private static void backwardRows(float[] g, int gOff, float[] x, int xOff, int n, int c, float[] mean, float[] invStd, float[] scale,
+                                     boolean training, float[] dx, float[] sumG, float[] sumGXhat) {
+        Parallel.forWork(c, (long) n * c * 4, (c0, c1) -> {
+            int w = c1 - c0;
+            double[] s0 = new double[w], s1 = new double[w];
+            for (int b = 0; b < n; b++) {
+                int base = b * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    float gv = g[gOff + base + ch];
+                    s0[ch - c0] += 0.0 + gv;
+                    s1[ch - c0] += 0.0 + (double) gv * (x[xOff + base + ch] - mean[ch]);
+                }
+            }
+            float[] a = new float[w], k = new float[w], off = new float[w];
+            for (int ch = c0; ch < c1; ch++) {
+                double sg = s0[ch - c0], sgx = s1[ch - c0];
+                sumG[ch] = (float) sg;
+                sumGXhat[ch] = (float) (sgx * invStd[ch]);
+                a[ch - c0] = scale[ch];
+                k[ch - c0] = training ? (float) (-(double) scale[ch] * invStd[ch] * (sgx * invStd[ch]) / n) : 0f;
+                off[ch - c0] = training ? (float) (-(double) scale[ch] * sg / n) : 0f;
+            }
+            if (dx == null) return;
+            for (int b = 0; b < n; b++) {
+                int base = b * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    int q = ch - c0;
+                    dx[base + ch] = (x[xOff + base + ch] - mean[ch]) * k[q] + (g[gOff + base + ch] * a[q] + off[q]);
+                }
+            }
+        });
+    }
+
+    /**
+     * y = x scale[c] + shift[c] over a contiguous float [N, C, plane]: the product rounded, then the sum (Java never
+     * contracts to an fma), so the bits equal x.mul(scale).add(shift) in one pass and one allocation.
+     */
+    public static void affine(float[] x, int xOff, int n, int c, int plane, float[] scale, float[] shift, float[] y) {
+        if (plane == 1) { // [N, C] (sparse features): the channel is the inner loop
+            Parallel.forWork(n, (long) n * c * 2, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * c;
+                    for (int ch = 0; ch < c; ch++) y[base + ch] = x[xOff + base + ch] * scale[ch] + shift[ch];
+                }
+            });
+            return;
+        }
+        Parallel.forWork(n * c, (long) n * c * plane * 2, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ch = p % c, base = p * plane;
+                float s = scale[ch], b = shift[ch];
+                for (int i = 0; i < plane; i++) y[base + i] = x[xOff + base + i] * s + b;
             }
         });
     }

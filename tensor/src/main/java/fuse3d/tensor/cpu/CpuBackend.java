@@ -240,6 +240,8 @@ public class CpuBackend implements Backend {
                 o.setLong(r, reduceLong(op, s, start, inner));
             } else if (op == ReduceOp.SUM && s.dtype() == DType.FLOAT32) {
                 o.setDouble(r, ElementwiseKernels.sumRow(s.floats(), start, inner));
+            } else if (op == ReduceOp.SUM_SQUARED_DEVIATION && s.dtype() == DType.FLOAT32) {
+                o.setDouble(r, sumSquaredDeviation(s.floats(), start, inner));
             } else {
                 o.setDouble(r, reduceDouble(op, s, start, inner, p));
             }
@@ -256,6 +258,19 @@ public class CpuBackend implements Backend {
             seen[d] = true;
         }
         return true;
+    }
+
+    /** reduceDouble's SUM_SQUARED_DEVIATION read straight from a float row: the same double arithmetic, the same bits. */
+    private static double sumSquaredDeviation(float[] a, int start, int n) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += a[start + i];
+        mean /= n;
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            double dv = a[start + i] - mean;
+            acc += dv * dv;
+        }
+        return acc;
     }
 
     private static long reduceLong(ReduceOp op, Storage s, int start, int n) {
@@ -360,6 +375,22 @@ public class CpuBackend implements Backend {
         Storage s = rows.storage(), v = vals.storage();
         long[] ia = idx.storage().longs();
         boolean floating = x.dtype().isFloating();
+        if (x.dtype() == DType.FLOAT32 && inner > 0) {
+            // the typed twin of the loop below (same first-extreme / first-NaN rule), without a boxed read per element
+            float[] sa = s.floats(), va = v.floats();
+            for (int r = 0; r < outer; r++) {
+                int start = rows.offset() + r * inner;
+                int best = 0;
+                float bv = sa[start];
+                for (int i = 1; i < inner && !Float.isNaN(bv); i++) {
+                    float c = sa[start + i];
+                    if (Float.isNaN(c) || (max ? c > bv : c < bv)) { bv = c; best = i; }
+                }
+                va[r] = bv;
+                ia[r] = best;
+            }
+            return new Tensor[] {vals, idx};
+        }
         for (int r = 0; r < outer; r++) {
             int start = rows.offset() + r * inner;
             int best = 0;
@@ -517,6 +548,11 @@ public class CpuBackend implements Backend {
         Tensor out = copy(x, x.dtype());
         int[] ishape = index.shape();
         if (Shape.numel(ishape) == 0) return out;
+        if (reduce.equals("sum") && includeSelf && x.dim() > 0 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64) && src.dtype() == x.dtype()
+                && sameExceptAt(ishape, x.shape(), dim) && sameExceptAt(ishape, src.shape(), -1)) {
+            scatterAddRows(out, dim, index.contiguous(), src.contiguous());
+            return out;
+        }
         int[] os = out.strides(), is = index.strides(), ss = src.strides();
         int size = x.dim() == 0 ? 1 : x.shape()[dim];
         long[] ia = index.storage().longs();
@@ -575,6 +611,44 @@ public class CpuBackend implements Backend {
             }
         }
         return out;
+    }
+
+    /** a and b have the same rank and sizes, except possibly at dim (-1: everywhere the same). */
+    private static boolean sameExceptAt(int[] a, int[] b, int dim) {
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) if (i != dim && a[i] != b[i]) return false;
+        return true;
+    }
+
+    /**
+     * scatter_add when index and src have out's shape except along dim (gather's and max's derivative): out, index
+     * and src seen as [outer, size, inner] and [outer, n, inner], walked in the generic loop's row-major order, so
+     * every target sums its contributions in the same order (float sums in float equal the double sum rounded).
+     */
+    private static void scatterAddRows(Tensor out, int dim, Tensor index, Tensor src) {
+        int[] is = index.shape();
+        int size = out.shape()[dim], n = is[dim], outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++) outer *= is[i];
+        for (int i = dim + 1; i < is.length; i++) inner *= is[i];
+        long[] ia = index.storage().longs();
+        int io = index.offset(), so = src.offset();
+        if (out.dtype() == DType.FLOAT32) {
+            float[] oa = out.storage().floats(), sa = src.storage().floats();
+            for (int o = 0, q = 0; o < outer; o++)
+                for (int m = 0; m < n; m++)
+                    for (int k = 0; k < inner; k++, q++) {
+                        long v = ia[io + q];
+                        oa[(o * size + (int) (v < 0 ? v + size : v)) * inner + k] += sa[so + q];
+                    }
+        } else {
+            double[] oa = out.storage().doubles(), sa = src.storage().doubles();
+            for (int o = 0, q = 0; o < outer; o++)
+                for (int m = 0; m < n; m++)
+                    for (int k = 0; k < inner; k++, q++) {
+                        long v = ia[io + q];
+                        oa[(o * size + (int) (v < 0 ? v + size : v)) * inner + k] += sa[so + q];
+                    }
+        }
     }
 
     private static int targetOffset(int[] c, int dim, long[] ia, int ioff, int[] is, int[] os, int size, int rank) {

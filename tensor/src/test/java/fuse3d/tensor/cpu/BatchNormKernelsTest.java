@@ -1,6 +1,7 @@
 package fuse3d.tensor.cpu;
 
 import static fuse3d.tensor.testing.Closeness.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import fuse3d.tensor.F;
@@ -44,5 +45,24 @@ class BatchNormKernelsTest {
         Tensor mean = gen.normal(0, 1, 3), invStd = gen.uniform(0.5, 1, 3);
         assertClose(F.batchNormBackward(g, x, mean, invStd, invStd, true, true)[0],
                 F.batchNormBackward(g.contiguous(), x, mean, invStd, invStd, true, true)[0], 0, 0);
+    }
+
+    /** [N, C] features (plane 1) walked row by row give the per-channel path's bits exactly. */
+    @Test
+    void rowWalkEqualsChannelWalk() {
+        Generator gen = new Generator(5);
+        for (int[] nc : new int[][] {{37, 16}, {5, 3}, {200, 64}, {2, 1}}) {
+            int n = nc[0], c = nc[1];
+            float[] x = gen.normal(1, 2, n, c).toFloatArray(), g = gen.normal(0, 1, n, c).toFloatArray();
+            g[0] = -0f;
+            float[] mean = gen.normal(1, 0.5, c).toFloatArray(), invStd = gen.uniform(0.2, 1.5, c).toFloatArray(),
+                    scale = gen.uniform(0.5, 2, c).toFloatArray();
+            for (boolean training : new boolean[] {true, false}) {
+                float[][] a = {new float[n * c], new float[c], new float[c]}, b = {new float[n * c], new float[c], new float[c]};
+                BatchNormKernels.backward(g, 0, x, 0, n, c, 1, mean, invStd, scale, training, a[0], a[1], a[2], true);
+                BatchNormKernels.backward(g, 0, x, 0, n, c, 1, mean, invStd, scale, training, b[0], b[1], b[2], false);
+                for (int i = 0; i < 3; i++) assertArrayEquals(b[i], a[i]);
+            }
+        }
     }
 }
