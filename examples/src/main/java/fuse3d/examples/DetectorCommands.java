@@ -48,6 +48,13 @@ final class DetectorCommands {
 
         VoxelRcnnConfig loadConfig() { return VoxelRcnnConfig.load(config, set); }
 
+        /** The config's model, initialised from the seed, then given the checkpoint's weights when one is named. */
+        VoxelRcnn model(VoxelRcnnConfig cfg, Path ckpt) throws IOException {
+            VoxelRcnn net = new VoxelRcnn(cfg, new Generator(seed));
+            if (ckpt != null) loadWeights(net, resolveCheckpoint(ckpt));
+            return net;
+        }
+
         KittiDetectionDataset dataset(VoxelRcnnConfig cfg, String split, boolean training) throws IOException {
             if (data == null) throw new IllegalArgumentException("--data is required: a KITTI-layout folder");
             if (!Files.isDirectory(data)) throw new IOException(data + ": no such dataset folder");
@@ -109,8 +116,7 @@ final class DetectorCommands {
         @Override
         public Integer call() throws Exception {
             VoxelRcnnConfig cfg = model.loadConfig();
-            VoxelRcnn net = new VoxelRcnn(cfg, new Generator(model.seed));
-            if (ckpt != null) loadWeights(net, resolveCheckpoint(ckpt));
+            VoxelRcnn net = model.model(cfg, ckpt);
             KittiDetectionDataset train = model.dataset(cfg, trainSplit, true);
             Trainer.Options opt = Trainer.Options.of(out).withGenerators(net.generators())
                     .withMetadata(Map.of("config", model.config, "overrides", String.join(";", model.set))).withPreciseBn(preciseBn);
@@ -130,8 +136,7 @@ final class DetectorCommands {
     /** {@code fuse3d eval --config --data --ckpt --out}: the KITTI evaluation of a trained model. */
     static int evaluate(ModelOptions model, Path ckpt, Path out, String split, int batch) throws Exception {
         VoxelRcnnConfig cfg = model.loadConfig();
-        VoxelRcnn net = new VoxelRcnn(cfg, new Generator(model.seed));
-        loadWeights(net, resolveCheckpoint(ckpt));
+        VoxelRcnn net = model.model(cfg, ckpt);
         KittiEvaluation.Result r = KittiEvaluation.run(net, model.dataset(cfg, split, false), batch, model.workers, out, net.newRecallAccumulator(),
                 System.err);
         if (r.metrics() != null) r.metrics().printTable(System.out);
@@ -160,8 +165,7 @@ final class DetectorCommands {
         @Override
         public Integer call() throws Exception {
             VoxelRcnnConfig cfg = model.loadConfig();
-            VoxelRcnn net = new VoxelRcnn(cfg, new Generator(model.seed));
-            loadWeights(net, resolveCheckpoint(ckpt));
+            VoxelRcnn net = model.model(cfg, ckpt);
             model.dataset(cfg, split, false); // checks --data
             KittiDataset ds = KittiDataset.open(model.data, split);
             if (frames != null && !frames.isEmpty()) ds = ds.subset(frames);
