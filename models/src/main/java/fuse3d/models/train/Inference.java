@@ -40,7 +40,10 @@ public final class Inference {
         Module model = detector.module();
         boolean wasTraining = model.isTraining();
         List<FrameOutput> out = new ArrayList<>();
-        BevPicture picture = new BevPicture(BevPicture.View.kitti());
+        // the model's point-cloud range, where its detections can be
+        double[] r = data.config().pointCloudRange();
+        BevPicture picture = new BevPicture(new BevPicture.View(r[0], r[3], r[1], r[4], 12, BevPicture.PointColour.HEIGHT, r[2], r[5],
+                "x (m, forward)", "y (m, left)"));
         model.eval();
         try (GradMode.Scope ignored = GradMode.noGrad();
              DataLoader<KittiDetectionDataset.Sample, Batch> loader = DataLoader.of(data, batchSize, 0, workers);
