@@ -32,7 +32,15 @@ public final class ElementwiseKernels {
         }
     }
 
-    /** Returns false when the op has no vector form; the caller then runs the scalar twin. */
+    /**
+     * Returns false when the op has no vector form; the caller then runs the scalar twin.
+     *
+     * <p>Only ops whose lanes are IEEE-exact (add, mul, div, sqrt, compares, blends) have a vector form here.
+     * The transcendental lanewise ops (EXP, LOG, TANH, POW, ...) give different bits in the Java fallback and
+     * in C2's SVML intrinsic, so a kernel using them changed its results when the JIT compiled it, at a
+     * moment that depends on thread timing: two identical training runs drifted apart after a few steps.
+     * Scalar {@link Math} calls give the same bits interpreted and compiled.
+     */
     static boolean unarySimd(UnaryOp op, float[] x, int xo, float[] out, int oo, int n, float p0, float p1) {
         int bound = F.loopBound(n);
         int i = 0;
@@ -40,28 +48,9 @@ public final class ElementwiseKernels {
             case NEG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).neg().intoArray(out, oo + i); }
             case ABS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).abs().intoArray(out, oo + i); }
             case SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, xo + i); v.mul(v).intoArray(out, oo + i); } }
-            case EXP -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i); }
-            case LOG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i); }
-            case LOG1P -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i); }
-            case EXPM1 -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.EXPM1).intoArray(out, oo + i); }
             case SQRT -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).sqrt().intoArray(out, oo + i); }
             case RSQRT -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i).sqrt()).intoArray(out, oo + i); }
             case RECIPROCAL -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i)).intoArray(out, oo + i); }
-            case TANH -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i); }
-            case SIN -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i); }
-            case COS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.COS).intoArray(out, oo + i); }
-            case SIGMOID -> {
-                var one = FloatVector.broadcast(F, 1f);
-                for (; i < bound; i += F.length())
-                    one.div(one.add(FloatVector.fromArray(F, x, xo + i).neg().lanewise(VectorOperators.EXP))).intoArray(out, oo + i);
-            }
-            case SILU -> {
-                var one = FloatVector.broadcast(F, 1f);
-                for (; i < bound; i += F.length()) {
-                    var v = FloatVector.fromArray(F, x, xo + i);
-                    v.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(out, oo + i);
-                }
-            }
             case RELU -> {
                 var zero = FloatVector.zero(F);
                 for (; i < bound; i += F.length()) {
@@ -121,7 +110,7 @@ public final class ElementwiseKernels {
 
     static boolean binarySimd(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
         switch (op) {
-            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, POW, ATAN2 -> { }
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> { } // not POW, ATAN2: see unarySimd
             default -> { return false; }
         }
         int bound = F.loopBound(n);
@@ -151,8 +140,6 @@ public final class ElementwiseKernels {
             case DIV -> x.div(y);
             case MAXIMUM -> x.lanewise(VectorOperators.MAX, y);
             case MINIMUM -> x.lanewise(VectorOperators.MIN, y);
-            case POW -> x.lanewise(VectorOperators.POW, y);
-            case ATAN2 -> x.lanewise(VectorOperators.ATAN2, y);
             default -> throw new IllegalStateException(op + " has no vector form");
         };
     }
