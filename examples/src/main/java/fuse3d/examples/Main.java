@@ -164,11 +164,11 @@ public final class Main implements Callable<Integer> {
     static final class Demo implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "out/demo", description = "the demo folder (default ${DEFAULT-VALUE})") java.nio.file.Path out;
 
-        @Option(names = "--frames", defaultValue = "240", description = "synthetic frames, half train, half val (default ${DEFAULT-VALUE})") int frames;
+        @Option(names = "--frames", defaultValue = "320", description = "synthetic frames, half train, half val (default ${DEFAULT-VALUE})") int frames;
 
-        @Option(names = "--epochs", defaultValue = "10", description = "training epochs (default ${DEFAULT-VALUE})") int epochs;
+        @Option(names = "--epochs", defaultValue = "24", description = "training epochs (default ${DEFAULT-VALUE})") int epochs;
 
-        @Option(names = "--eval-every", defaultValue = "2", description = "held-out AP every N epochs, the learning curve (default ${DEFAULT-VALUE})")
+        @Option(names = "--eval-every", defaultValue = "6", description = "held-out AP every N epochs, the learning curve (default ${DEFAULT-VALUE})")
         int evalEvery;
 
         @Option(names = "--seed", defaultValue = "0", description = "seed of the data, initialisation and training (default ${DEFAULT-VALUE})") long seed;
