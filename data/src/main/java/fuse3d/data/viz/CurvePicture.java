@@ -66,7 +66,10 @@ public final class CurvePicture {
             colours.add(c);
         }
         g.setClip(null);
-        Canvas.drawLegend(g, a.left() + a.width() - 230, a.top() + 10, labels, colours, Canvas.Mark.LINE);
+        // the legend goes in the right-hand corner the curves leave free: bottom for rising curves (AP), top for falling (loss)
+        int legendH = labels.size() * (g.getFontMetrics(Canvas.FONT).getHeight() + 4) + 10;
+        int legendY = rightEndIsHigh(a, series, logY) ? a.top() + a.height() - legendH - 10 : a.top() + 10;
+        Canvas.drawLegend(g, a.left() + a.width() - 230, legendY, labels, colours, Canvas.Mark.LINE);
         g.dispose();
         return im;
     }
@@ -96,6 +99,20 @@ public final class CurvePicture {
     /** Draws and writes the PNG atomically. */
     public static void write(Path file, String title, String xTitle, String yTitle, List<Series> series, int smoothWindow, boolean logY) throws IOException {
         Canvas.write(file, lines(title, xTitle, yTitle, series, smoothWindow, logY));
+    }
+
+    /** Whether the points in the right third of the plot lie mostly in its upper half. */
+    static boolean rightEndIsHigh(Canvas.Axes a, List<Series> series, boolean logY) {
+        double xCut = a.xMin() + (a.xMax() - a.xMin()) * 2 / 3, yMid = (a.yMin() + a.yMax()) / 2;
+        int high = 0, all = 0;
+        for (Series s : series)
+            for (int i = 0; i < s.x.length; i++) {
+                double y = logY ? log(s.y[i]) : s.y[i];
+                if (!(s.x[i] >= xCut) || !Double.isFinite(y)) continue;
+                all++;
+                if (y > yMid) high++;
+            }
+        return all > 0 && 2 * high > all;
     }
 
     /** Trailing moving average over the finite values of the last {@code w} points (NaN where none is finite). */

@@ -45,6 +45,14 @@ class CurvePictureTest {
     }
 
     @Test
+    void theLegendTakesTheFreeCorner() {
+        List<CurvePicture.Series> rising = List.of(new CurvePicture.Series("AP", new double[] {6, 12, 18, 24}, new double[] {0.6, 62, 85, 93}));
+        List<CurvePicture.Series> falling = List.of(new CurvePicture.Series("loss", new double[] {1, 2, 3, 4}, new double[] {3, 1, 0.5, 0.4}));
+        assertTrue(CurvePicture.rightEndIsHigh(CurvePicture.axes("ap", rising, false), rising, false));
+        assertTrue(!CurvePicture.rightEndIsHigh(CurvePicture.axes("loss", falling, true), falling, true));
+    }
+
+    @Test
     void movingAverageIsTrailingAndSkipsNaN() {
         assertArrayEquals(new double[] {1, 1.5, 2.5, 3.5}, CurvePicture.movingAverage(new double[] {1, 2, 3, 4}, 2), 1e-12);
         assertArrayEquals(new double[] {1, 1, 3}, CurvePicture.movingAverage(new double[] {1, Double.NaN, 3}, 2), 1e-12);

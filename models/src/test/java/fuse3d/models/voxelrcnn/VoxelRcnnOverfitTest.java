@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it holds at least 40 moderate cars, as the train tests do.
  */
 class VoxelRcnnOverfitTest {
-    private static final int FRAMES = 4, EPOCHS = 50;
+    private static final int FRAMES = 4, EPOCHS = 100;
 
     @Test
     void fourFramesAreLearnt(@TempDir Path root) throws Exception {
