@@ -35,11 +35,12 @@ public final class ElementwiseKernels {
     /**
      * Returns false when the op has no vector form; the caller then runs the scalar twin.
      *
-     * <p>Only ops whose lanes are IEEE-exact (add, mul, div, sqrt, compares, blends) have a vector form here.
-     * The transcendental lanewise ops (EXP, LOG, TANH, POW, ...) give different bits in the Java fallback and
-     * in C2's SVML intrinsic, so a kernel using them changed its results when the JIT compiled it, at a
-     * moment that depends on thread timing: two identical training runs drifted apart after a few steps.
-     * Scalar {@link Math} calls give the same bits interpreted and compiled.
+     * <p>Vector forms use only lane ops whose IEEE results are exact (add, mul, div, sqrt, fma, compares,
+     * blends), and exp is {@link Simd#exp}, built from those. The Vector API's transcendental lanes (EXP, LOG,
+     * TANH, POW, ...) give different bits in the Java fallback and in C2's SVML intrinsic, so a kernel using them
+     * changed its results when the JIT compiled it, at a moment that depends on thread timing: two identical
+     * training runs drifted apart after a few steps. Those ops run the scalar twin: {@link Math} calls give the
+     * same bits interpreted and compiled.
      */
     static boolean unarySimd(UnaryOp op, float[] x, int xo, float[] out, int oo, int n, float p0, float p1) {
         int bound = F.loopBound(n);
@@ -48,9 +49,22 @@ public final class ElementwiseKernels {
             case NEG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).neg().intoArray(out, oo + i); }
             case ABS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).abs().intoArray(out, oo + i); }
             case SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, xo + i); v.mul(v).intoArray(out, oo + i); } }
+            case EXP -> { for (; i < bound; i += F.length()) Simd.exp(FloatVector.fromArray(F, x, xo + i)).intoArray(out, oo + i); }
             case SQRT -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xo + i).sqrt().intoArray(out, oo + i); }
             case RSQRT -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i).sqrt()).intoArray(out, oo + i); }
             case RECIPROCAL -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, xo + i)).intoArray(out, oo + i); }
+            case SIGMOID -> {
+                var one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length())
+                    one.div(one.add(Simd.exp(FloatVector.fromArray(F, x, xo + i).neg()))).intoArray(out, oo + i);
+            }
+            case SILU -> {
+                var one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length()) {
+                    var v = FloatVector.fromArray(F, x, xo + i);
+                    v.div(one.add(Simd.exp(v.neg()))).intoArray(out, oo + i);
+                }
+            }
             case RELU -> {
                 var zero = FloatVector.zero(F);
                 for (; i < bound; i += F.length()) {

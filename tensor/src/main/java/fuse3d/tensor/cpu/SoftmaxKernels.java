@@ -41,14 +41,20 @@ final class SoftmaxKernels {
         // an all -inf row: exp gives 0s and the result NaN, as torch; +inf max: inf - inf makes the row NaN, as torch
         if (m == Float.NEGATIVE_INFINITY) m = 0f;
         FloatVector mb = FloatVector.broadcast(F, m);
-        // exp by scalar Math.exp into y (overwritten below in the log case): the vector EXP gives other bits
-        // once C2 compiles it (see ElementwiseKernels.unarySimd); the sum stays in vector lanes
-        for (i = 0; i < n; i++) y[yo + i] = (float) Math.exp(x[xo + i] - m);
         FloatVector acc = FloatVector.zero(F);
         i = 0;
-        for (; i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, y, yo + i));
+        for (; i < bound; i += F.length()) {
+            // Simd.exp, not lanewise(EXP): the latter's bits change when C2 compiles this loop
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xo + i).sub(mb));
+            if (!log) e.intoArray(y, yo + i);
+            acc = acc.add(e);
+        }
         float sum = Simd.sumLanes(acc);
-        for (; i < n; i++) sum += y[yo + i];
+        for (; i < n; i++) {
+            float e = Simd.expScalar(x[xo + i] - m);
+            if (!log) y[yo + i] = e;
+            sum += e;
+        }
         if (log) {
             // (x - max) - log(sum), in two steps: folding max + log(sum) into one float first loses the
             // log-sum's low bits when the logits are large
@@ -96,17 +102,13 @@ final class SoftmaxKernels {
         }
         float s = bound > 0 ? Simd.sumLanes(acc) : 0f;
         for (; i < n; i++) s += log ? g[go + i] : g[go + i] * y[yo + i];
-        i = 0;
-        if (log) {
-            // scalar exp: the vector EXP's bits change when C2 compiles it (see ElementwiseKernels.unarySimd)
-            for (; i < n; i++) dx[o + i] = g[go + i] - (float) Math.exp(y[yo + i]) * s;
-            return;
-        }
         FloatVector sb = FloatVector.broadcast(F, s);
+        i = 0;
         for (; i < bound; i += F.length()) {
             FloatVector yv = FloatVector.fromArray(F, y, yo + i), gv = FloatVector.fromArray(F, g, go + i);
-            yv.mul(gv.sub(sb)).intoArray(dx, o + i);
+            FloatVector r = log ? gv.sub(Simd.exp(yv).mul(sb)) : yv.mul(gv.sub(sb));
+            r.intoArray(dx, o + i);
         }
-        for (; i < n; i++) dx[o + i] = y[yo + i] * (g[go + i] - s);
+        for (; i < n; i++) dx[o + i] = log ? g[go + i] - Simd.expScalar(y[yo + i]) * s : y[yo + i] * (g[go + i] - s);
     }
 }
