@@ -51,7 +51,7 @@ public final class VoxelRcnn extends Module implements Detector {
     private final AnchorHeadSingle denseHead;
     private final RoiHead roiHead;
     private final PostProcessor post;
-    private final Generator sampling;
+    private final Generator sampling, dropout;
     private final double[] voxelSize, pointCloudRange;
     private volatile RecallRecorder recall;
 
@@ -76,6 +76,7 @@ public final class VoxelRcnn extends Module implements Detector {
         roiHead = registerModule("roi_head", new RoiHead(m.roiHead(), cfg.classNames().size(), channels, voxelSize, pointCloudRange, g));
         post = new PostProcessor(m.postProcessing());
         sampling = new Generator(g.nextLong());
+        dropout = g; // the RoI head's dropout layers keep drawing from the initialisation generator
     }
 
     public VoxelRcnnConfig config() { return cfg; }
@@ -86,8 +87,11 @@ public final class VoxelRcnn extends Module implements Detector {
     @Override
     public List<String> classNames() { return cfg.classNames(); }
 
-    /** The generators whose state a training checkpoint must keep for an exact resume, by name. */
-    public Map<String, Generator> generators() { return Map.of("roi_sampling", sampling); }
+    /**
+     * The generators whose state a training checkpoint must keep for an exact resume, by name: the RoI sampling and
+     * the one the dropout layers draw from (the initialisation generator, which they share).
+     */
+    public Map<String, Generator> generators() { return Map.of("roi_sampling", sampling, "dropout", dropout); }
 
     /** What the shared trunk computes for a batch: the sparse backbone's volumes and the dense head's maps. */
     public record Trunk(SparseBackboneOutput sparse, Var spatialFeatures2d, AnchorHeadOutput head) {}
