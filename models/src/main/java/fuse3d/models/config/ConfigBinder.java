@@ -151,7 +151,16 @@ public final class ConfigBinder {
         RecordComponent[] comps = type.getRecordComponents();
         Map<String, RecordComponent> byKey = new LinkedHashMap<>();
         for (RecordComponent c : comps) byKey.put(ConfigNode.normalize(c.getName()), c);
+        ImpliedName implied = type.getAnnotation(ImpliedName.class);
         for (String k : m.entries().keySet()) {
+            if (implied != null && ConfigNode.normalize(k).equals("name") && !byKey.containsKey("name")) {
+                ConfigNode v = m.entries().get(k);
+                String given = v instanceof ConfigNode.Scalar sc && sc.value() != null ? sc.value() : null;
+                if (given == null || !List.of(implied.value()).contains(given))
+                    throw ConfigException.at(v, join(path, k), "Fuse3D builds " + String.join(" or ", implied.value()) + " here, got "
+                            + (given == null ? ConfigSource.kindOf(v) : "'" + given + "'"));
+                continue;
+            }
             if (!byKey.containsKey(ConfigNode.normalize(k))) {
                 List<String> names = new ArrayList<>();
                 for (RecordComponent c : comps) names.add(keyName(c.getName(), m));

@@ -8,6 +8,7 @@ import java.util.Set;
  * The DENSE_HEAD block of an OpenPCDet-style YAML for {@link AnchorHeadSingle}: class-agnostic scoring, the
  * direction classifier (offset, limit offset, bins), the anchors per class, target assignment and loss weights.
  */
+@fuse3d.models.config.ImpliedName("AnchorHeadSingle")
 public record AnchorHeadConfig(boolean classAgnostic, boolean useDirectionClassifier, double dirOffset, double dirLimitOffset, int numDirBins,
                                List<AnchorClassConfig> anchorGeneratorConfig, TargetAssignerConfig targetAssignerConfig, LossConfig lossConfig) {
     public AnchorHeadConfig {

@@ -7,6 +7,7 @@ import java.util.Arrays;
  * conv layers, the stride of its first conv and its filters, then per level the deblock's upsample stride and
  * filters (empty arrays for no deblocks).
  */
+@fuse3d.models.config.ImpliedName("BaseBEVBackbone")
 public record BaseBevBackboneConfig(int[] layerNums, int[] layerStrides, int[] numFilters, double[] upsampleStrides, int[] numUpsampleFilters) {
     public BaseBevBackboneConfig {
         if (layerNums == null || layerStrides == null || numFilters == null)

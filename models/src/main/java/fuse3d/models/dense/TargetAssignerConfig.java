@@ -5,6 +5,7 @@ package fuse3d.models.dense;
  * size of anchor subsampling (a negative fraction keeps every anchor), whether regression weights are divided by
  * the number of cared anchors, whether matching uses 3D rather than nearest-BEV IoU, and the box coder.
  */
+@fuse3d.models.config.ImpliedName("AxisAlignedTargetAssigner")
 public record TargetAssignerConfig(double posFraction, int sampleSize, boolean normByNumExamples, boolean matchHeight, String boxCoder) {
     public TargetAssignerConfig {
         if (Double.isNaN(posFraction) || posFraction > 1)

@@ -22,6 +22,7 @@ import java.util.Set;
  * use (ROI_GRID_POOL as a single stream, GRID_3D_IOU_LOSS, rcnn_iou3d_weight, TARGET_CONFIG.BOX_CODER) are the
  * binder's to map or drop.
  */
+@fuse3d.models.config.ImpliedName("VoxelRCNNHead")
 public record RoiHeadConfig(boolean classAgnostic, List<Integer> sharedFc, List<Integer> clsFc, List<Integer> regFc, double dpRatio,
                             NmsConfigs nmsConfig, List<StreamConfig> streams, StagesConfig stages, AttentionConfig crossStageAttention,
                             boolean iouBranch, TargetConfig targetConfig, LossConfig lossConfig) {

@@ -16,9 +16,10 @@ import java.util.List;
 
 /**
  * A Voxel R-CNN configuration as a YAML file binds it: CLASS_NAMES, DATA_CONFIG, MODEL and OPTIMIZATION, laid out as
- * OpenPCDet's tools/cfgs/kitti_models/voxel_rcnn_car.yaml with three differences: the heads' NAME keys are implied,
- * ROI_HEAD's ROI_GRID_POOL is a list of feature STREAMS (one, "lidar", for Voxel R-CNN), and BACKBONE_3D takes
- * WIDTHS so that small presets can narrow the network without changing its structure.
+ * OpenPCDet's tools/cfgs/kitti_models/voxel_rcnn_car.yaml with two differences: ROI_HEAD's ROI_GRID_POOL is a list
+ * of feature STREAMS (one, "lidar", for Voxel R-CNN), and BACKBONE_3D takes WIDTHS so that small presets can narrow
+ * the network without changing its structure. NAME keys must name the classes Fuse3D builds ({@link
+ * fuse3d.models.config.ImpliedName}).
  */
 public record VoxelRcnnConfig(List<String> classNames, DataConfig dataConfig, ModelConfig model, OptimizationConfig optimization) {
     public VoxelRcnnConfig {

@@ -46,10 +46,13 @@ class VoxelRcnnTest {
     @Test
     void aConfigErrorNamesTheFileLineAndKeyThatSetIt() throws Exception {
         java.nio.file.Path base = root.resolve("base.yaml"), child = root.resolve("child.yaml");
-        java.nio.file.Files.writeString(base, "_BASE_CONFIG_: voxel_rcnn_small\nMODEL:\n  BACKBONE_2D:\n    NAME: BaseBEVBackbone\n");
+        java.nio.file.Files.writeString(base, "_BASE_CONFIG_: voxel_rcnn_small\nMODEL:\n  BACKBONE_2D:\n    NAME: BaseBEVBackbone\n    LAYERS: [1, 1]\n");
         java.nio.file.Files.writeString(child, "_BASE_CONFIG_: base.yaml\nMODEL:\n  BACKBONE_2D:\n    LAYER_NUMS: [1, 1]\n");
         ConfigException e = assertThrows(ConfigException.class, () -> VoxelRcnnConfig.load(child.toString(), List.of()));
-        assertTrue(e.getMessage().startsWith("base.yaml:4: MODEL.BACKBONE_2D.NAME: unknown key"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("base.yaml:5: MODEL.BACKBONE_2D.LAYERS: unknown key"), e.getMessage());
+        // OpenPCDet's NAME keys bind where Fuse3D builds that very class, and a different class is refused by name
+        e = assertThrows(ConfigException.class, () -> VoxelRcnnConfig.load("voxel_rcnn_small", List.of("MODEL.DENSE_HEAD.NAME=CenterHead")));
+        assertTrue(e.getMessage().contains("MODEL.DENSE_HEAD.NAME: Fuse3D builds AnchorHeadSingle here, got 'CenterHead'"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> VoxelRcnnConfig.load("voxel_rcnn_small", List.of("MODEL.DENSE_HEAD.NUM_DIR_BINS=0")));
         assertTrue(e.getMessage().contains("MODEL.DENSE_HEAD") && e.getMessage().contains("NUM_DIR_BINS"), e.getMessage());
     }
