@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * KITTI label_2 lines for the annotated objects of a scene seen by the KITTI rig: the 3D box in the rectified
- * camera frame (values rounded to KITTI's two decimals), alpha, the 2D box of the object's visible pixels in
- * the render, truncation (the fraction of the projected 3D box's 2D extent outside the image), occlusion (0 when
- * at least 80 % of the pixels the object would cover alone are visible, 1 from 30 %, else 2), and DontCare for
+ * camera frame (values rounded to KITTI's two decimals), alpha, the 2D box as KITTI's (the projected 3D box clipped
+ * to the image; DontCare regions take the extent of the visible pixels in the render), truncation (the fraction of
+ * the projected 3D box's 2D extent outside the image), occlusion (0 when at least 80 % of the pixels the object would cover alone are visible, 1 from 30 %, else 2), and DontCare for
  * objects too far or too small, as KITTI's annotators did. Objects outside the image or hidden completely get no
  * line.
  */
@@ -75,7 +75,10 @@ final class KittiLabeller {
             double fraction = visible / (double) Math.max(alone, visible);
             int occluded = fraction >= 0.8 ? 0 : fraction >= 0.3 ? 1 : 2;
             double alpha = round2(wrap(ry - StrictMath.atan2(x, z)));
-            out.add(KittiObject.label(o.cls().kittiType, truncated, occluded, alpha, bbox, new double[] {hh, ww, l}, new double[] {x, y, z}, ry));
+            // KITTI's 2D box of a labelled object is its projected 3D box clipped to the image (the real labels match it
+            // within a few pixels, occluded objects included), not the extent of its visible pixels
+            double[] amodal = {round2(Math.max(0, u0)), round2(Math.max(0, v0)), round2(Math.min(w - 1, u1)), round2(Math.min(h - 1, v1))};
+            out.add(KittiObject.label(o.cls().kittiType, truncated, occluded, alpha, amodal, new double[] {hh, ww, l}, new double[] {x, y, z}, ry));
             objectIds.add(o.id());
         }
     }

@@ -92,7 +92,6 @@ class VoxelRcnnOverfitTest {
         assertTrue(moderate3d > 90, "Car 3D AP (R40, moderate) " + moderate3d + "\n" + r.metrics().table());
         assertTrue(hard3d > 90, "Car 3D AP (R40, hard) " + hard3d + "\n" + r.metrics().table());
         // headings: direction classifier, its targets and the decoding agree, so every learnt box faces the right way
-        // (the 2D bbox AP itself stays low: synthetic 2D labels are the visible pixels, not the projected 3D box)
         assertTrue(moderateAos > 0.97 * moderateBbox, "AOS " + moderateAos + " vs bbox AP " + moderateBbox + ": headings flipped\n" + r.metrics().table());
     }
 
