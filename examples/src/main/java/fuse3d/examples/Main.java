@@ -215,7 +215,11 @@ public final class Main implements Callable<Integer> {
             System.out.println("simd      " + Simd.describe());
             System.out.println("threads   " + Parallel.threads());
             StringBuilder b = new StringBuilder();
-            for (Backend be : Backends.all()) b.append(b.isEmpty() ? "" : ", ").append(be.name());
+            for (Backend be : Backends.all()) {
+                b.append(b.isEmpty() ? "" : ", ").append(be.name());
+                // the CUDA backend is always on the class path; whether it can run depends on the driver
+                if (be.name().equals("cuda") && fuse3d.cuda.driver.CudaDriver.tryLoad().isEmpty()) b.append(" (installed; no CUDA driver on this machine)");
+            }
             System.out.println("backends  " + b);
             System.out.println("ops       " + OpRegistry.global().all().size() + " registered");
             return 0;
