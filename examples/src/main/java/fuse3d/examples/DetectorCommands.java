@@ -55,10 +55,19 @@ final class DetectorCommands {
             return net;
         }
 
-        KittiDetectionDataset dataset(VoxelRcnnConfig cfg, String split, boolean training) throws IOException {
+        /** The split of the --data folder, which must exist. */
+        KittiDataset split(String split) throws IOException {
             if (data == null) throw new IllegalArgumentException("--data is required: a KITTI-layout folder");
             if (!Files.isDirectory(data)) throw new IOException(data + ": no such dataset folder");
-            return new KittiDetectionDataset(KittiDataset.open(data, split), cfg.classNames(), cfg.dataConfig(), training, seed);
+            return KittiDataset.open(data, split);
+        }
+
+        KittiDetectionDataset dataset(VoxelRcnnConfig cfg, String split, boolean training) throws IOException {
+            return dataset(cfg, split(split), training);
+        }
+
+        KittiDetectionDataset dataset(VoxelRcnnConfig cfg, KittiDataset frames, boolean training) throws IOException {
+            return new KittiDetectionDataset(frames, cfg.classNames(), cfg.dataConfig(), training, seed);
         }
     }
 
@@ -166,10 +175,9 @@ final class DetectorCommands {
         public Integer call() throws Exception {
             VoxelRcnnConfig cfg = model.loadConfig();
             VoxelRcnn net = model.model(cfg, ckpt);
-            model.dataset(cfg, split, false); // checks --data
-            KittiDataset ds = KittiDataset.open(model.data, split);
+            KittiDataset ds = model.split(split);
             if (frames != null && !frames.isEmpty()) ds = ds.subset(frames);
-            KittiDetectionDataset data = new KittiDetectionDataset(ds, cfg.classNames(), cfg.dataConfig(), false, model.seed);
+            KittiDetectionDataset data = model.dataset(cfg, ds, false);
             List<Inference.FrameOutput> done = Inference.run(net, data, 1, model.workers, out, scoreThresh, System.err);
             for (Inference.FrameOutput f : done) System.out.printf("%s: %d detections -> %s, %s%n", f.frameId(), f.detections(), f.labelFile(), f.picture());
             return 0;

@@ -52,19 +52,16 @@ public final class PreciseBatchNorm {
         model.train();
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             while (passes < maxBatches) {
-                long[] before = new long[n];
-                for (int k = 0; k < n; k++) {
-                    BatchNorm bn = bns.get(k);
+                for (BatchNorm bn : bns) {
                     bn.runningMean().zero_();
                     bn.runningVar().zero_();
                     bn.buffer("num_batches_tracked").zero_();
-                    before[k] = 0;
                 }
                 if (!forward.next()) break;
                 passes++;
                 for (int k = 0; k < n; k++) {
                     BatchNorm bn = bns.get(k);
-                    if (bn.numBatchesTracked() == before[k]) continue; // not reached by this pass
+                    if (bn.numBatchesTracked() == 0) continue; // not reached by this pass (its counter was zeroed above)
                     if (bn.momentum() != null && bn.momentum() == 0) continue; // a frozen layer learns nothing from batches
                     double scale = bn.momentum() == null ? 1 : 1 / bn.momentum();
                     sumMean[k] = sumMean[k].add(bn.runningMean().to(DType.FLOAT64).mul(scale));

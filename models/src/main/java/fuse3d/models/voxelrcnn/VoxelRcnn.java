@@ -52,7 +52,6 @@ public final class VoxelRcnn extends Module implements Detector {
     private final RoiHead roiHead;
     private final PostProcessor post;
     private final Generator sampling, dropout;
-    private final double[] voxelSize, pointCloudRange;
     private volatile RecallRecorder recall;
 
     /**
@@ -61,8 +60,7 @@ public final class VoxelRcnn extends Module implements Detector {
     public VoxelRcnn(VoxelRcnnConfig cfg, Generator g) {
         this.cfg = cfg;
         DataConfig data = cfg.dataConfig();
-        this.voxelSize = data.voxelSize();
-        this.pointCloudRange = data.pointCloudRange();
+        double[] voxelSize = data.voxelSize(), pointCloudRange = data.pointCloudRange();
         int[] gridSize = new VoxelGrid(pointCloudRange, voxelSize).gridSize();
         VoxelRcnnConfig.ModelConfig m = cfg.model();
         int pointFeatures = data.pointFeatureEncoding().usedFeatureList().size();
