@@ -58,6 +58,8 @@ public final class DataLoader<S, B> implements AutoCloseable {
     private final boolean shuffle, dropLast;
     private final long seed;
     private final ExecutorService pool;
+    /** The pool's threads, joined by {@link #close()}: the pool terminates a moment before its threads end. */
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     /**
@@ -84,6 +86,7 @@ public final class DataLoader<S, B> implements AutoCloseable {
             ThreadFactory tf = r -> {
                 Thread t = new Thread(r, "fuse3d-loader-" + id + "-" + n.incrementAndGet());
                 t.setDaemon(true);
+                threads.add(t);
                 return t;
             };
             this.pool = Executors.newFixedThreadPool(workers, tf);
@@ -213,14 +216,23 @@ public final class DataLoader<S, B> implements AutoCloseable {
         }
     }
 
-    /** Stops the worker threads and waits for them to end. */
+    /**
+     * Stops the worker threads and waits for them to end. The pool reports termination when its last worker leaves
+     * its task loop, while that thread may still be finishing; joining the threads themselves makes "ended" exact.
+     */
     @Override
     public void close() {
         if (pool == null) return;
         pool.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS))
                 throw new IllegalStateException("DataLoader: worker threads did not stop within 30 s");
+            for (Thread t : threads) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left > 0) t.join(left);
+                if (t.isAlive()) throw new IllegalStateException("DataLoader: worker thread " + t.getName() + " did not end within 30 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
