@@ -143,15 +143,6 @@ class SyntheticKittiTest {
                     "GT as detections gives 100 AP (" + m + ")");
     }
 
-    @Test
-    void aFrameTakesWellUnderASecond() {
-        long t0 = System.nanoTime();
-        SyntheticKitti.frame(SEED + 1);
-        double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("synth: one frame in %.3f s%n", s);
-        assertTrue(s < 3, "one synthetic frame took " + s + " s"); // loose: the test machine is shared
-    }
-
     static Map<String, String> hashes(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> files = Files.walk(root)) {

@@ -93,8 +93,9 @@ class NmsTest {
         assertThrows(IllegalArgumentException.class, () -> Nms.Config.of("nms_gpu", 0.1, -1, 1));
     }
 
+    /** A crowded scene at OpenPCDet's NMS_PRE_MAXSIZE scale obeys the same laws (its speed is `bench eval`'s business). */
     @Test
-    void fourThousandBoxesQuickly() {
+    void fourThousandBoxesObeyTheLaws() {
         Generator g = new Generator(7);
         int n = 4000;
         double[] b = new double[n * 7];
@@ -107,11 +108,8 @@ class NmsTest {
             b[i * 7 + 6] = g.nextDouble() * 3;
         }
         Tensor boxes = Tensor.of(b, n, 7), scores = g.uniform(0, 1, n);
-        long t0 = System.nanoTime();
         Tensor keep = Nms.nms(boxes, scores, 0.1);
-        double ms = (System.nanoTime() - t0) / 1e6;
         checkNmsLaws(boxes, scores, keep, 0.1);
-        assertTrue(ms < 5000, "rotated NMS of 4k boxes took " + ms + " ms");
     }
 
     @Provide
