@@ -19,7 +19,13 @@ public enum Material {
     BICYCLE_FRAME(0.50, 0.15, 0.35, 0.70),
     /** Retro-reflective orange of cones and barriers: the strongest LiDAR return in the scene. */
     RETROREFLECTIVE(0.90, 0.95, 0.45, 0.05),
-    VEGETATION(0.20, 0.20, 0.45, 0.15);
+    VEGETATION(0.20, 0.20, 0.45, 0.15),
+    /** A licence plate's retro-reflective sheeting: as bright to a LiDAR as a cone's collar. */
+    LICENCE_PLATE(0.90, 0.92, 0.92, 0.88),
+    /** Red rear lamps with their retro-reflectors (required at the back of every vehicle): a strong return. */
+    TAIL_LIGHT(0.70, 0.75, 0.05, 0.05),
+    /** Headlamp lenses over chrome reflectors: brighter than paint, darker than the rear retro-reflectors. */
+    HEADLIGHT(0.50, 0.88, 0.88, 0.82);
 
     /** Diffuse LiDAR reflectivity at normal incidence. */
     public final double reflectivity;

@@ -3,7 +3,7 @@ package fuse3d.data.synth;
 /**
  * One solid piece of a composed shape, in its owner's local frame (x forward along the heading, y left, z up
  * from the owner's bottom): an axis-aligned box, or a cylinder whose axis is one of the local axes. A car is a
- * body, a cabin and four wheels; a pedestrian legs, a torso and a head.
+ * body, a cabin, four wheels, lamps and plates; a pedestrian legs, a torso and a head.
  *
  * @param kind      BOX or CYLINDER
  * @param lo        box: minimum corner; cylinder: for the two non-axis coordinates the centre, for the axis the

@@ -38,6 +38,25 @@ final class Shapes {
             for (int s = -1; s <= 1; s += 2) p.add(Part.cylinder(1, x, s * halfTrack, radius, radius, width, Material.TYRE, null));
     }
 
+    /**
+     * What tells a vehicle's front from its back to a LiDAR as it does on the road: red tail lamps with their
+     * retro-reflectors at the rear corners and a licence plate at mid-height, headlamps and a lower plate at the
+     * front, each standing 1 cm off its face so the ray meets it first.
+     *
+     * @param front the x of the front face; {@code rear} the x of the rear face
+     * @param lampTop the height of the lamps' top edge; {@code frontPlate} the height of the front plate's lower edge
+     */
+    private static void lamps(List<Part> p, double front, double rear, double halfW, double lampTop, double frontPlate) {
+        double t = 0.01, lampW = Math.min(0.32, 0.3 * halfW * 2), inset = 0.04;
+        for (int s = -1; s <= 1; s += 2) {
+            double y0 = s > 0 ? halfW - inset - lampW : -halfW + inset, y1 = y0 + lampW;
+            p.add(Part.box(rear - t, y0, lampTop - 0.16, rear, y1, lampTop, Material.TAIL_LIGHT, null));
+            p.add(Part.box(front, y0, lampTop - 0.12, front + t, y1, lampTop, Material.HEADLIGHT, null));
+        }
+        p.add(Part.box(rear - t, -0.26, lampTop - 0.30, rear, 0.26, lampTop - 0.19, Material.LICENCE_PLATE, null));
+        p.add(Part.box(front, -0.26, frontPlate, front + t, 0.26, frontPlate + 0.11, Material.LICENCE_PLATE, null));
+    }
+
     static List<Part> car(SplittableRandom r, double l, double w, double h) {
         double[] paint = pick(r, PAINTS);
         List<Part> p = new ArrayList<>();
@@ -46,6 +65,7 @@ final class Shapes {
         p.add(Part.box(-0.32 * l, -0.44 * w, bodyTop, 0.18 * l, 0.44 * w, h, Material.GLASS, null));           // cabin
         p.add(Part.box(-0.30 * l, -0.42 * w, h - 0.04, 0.10 * l, 0.42 * w, h, Material.VEHICLE_PAINT, paint)); // roof
         wheels(p, new double[] {-0.31 * l, 0.31 * l}, w / 2 - 0.13, wheelR, 0.22);
+        lamps(p, l / 2, -l / 2, w / 2, bodyTop - 0.06, 0.30);
         return p;
     }
 
@@ -56,6 +76,7 @@ final class Shapes {
         p.add(Part.box(-l / 2, -w / 2, 0.45 * h, 0.25 * l, w / 2, h, Material.VEHICLE_PAINT, paint));         // box
         p.add(Part.box(0.25 * l, -0.46 * w, 0.45 * h, 0.36 * l, 0.46 * w, 0.9 * h, Material.GLASS, null));   // windscreen
         wheels(p, new double[] {-0.32 * l, 0.32 * l}, w / 2 - 0.14, 0.34, 0.24);
+        lamps(p, l / 2, -l / 2, w / 2, 0.45 * h - 0.04, 0.36);
         return p;
     }
 
@@ -68,6 +89,7 @@ final class Shapes {
         p.add(Part.box(-l / 2, -w / 2, 1.0, l / 2 - cab - 0.15, w / 2, h, Material.VEHICLE_PAINT, cargo));              // cargo box
         p.add(Part.box(-l / 2 + 0.3, -0.35 * w, 0.45, l / 2 - 0.3, 0.35 * w, 1.0, Material.POLE, null));                // chassis
         wheels(p, new double[] {-l / 2 + 1.0, -l / 2 + 2.1, l / 2 - 1.2}, w / 2 - 0.2, 0.5, 0.36);
+        lamps(p, l / 2, -l / 2, w / 2, 1.15, 0.62);
         return p;
     }
 
