@@ -6,18 +6,16 @@ import fuse3d.data.kitti.KittiLabels;
 import fuse3d.data.kitti.KittiLidar;
 import fuse3d.data.nuscenes.MultiSweep;
 import fuse3d.data.nuscenes.NuScenesTables;
+import fuse3d.tensor.io.ScratchDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * Data-loading throughput on synthetic data written to a temporary folder: KITTI frames read (velodyne, calib,
@@ -35,8 +33,8 @@ public final class DataBench {
      * The temporary data is deleted afterwards.
      */
     public static Result run(PrintStream out, boolean quick) throws IOException {
-        Path tmp = Files.createTempDirectory("fuse3d-bench-data");
-        try {
+        try (ScratchDir scratch = ScratchDir.create("fuse3d-bench-data")) {
+            Path tmp = scratch.path();
             int threads = ForkJoinPool.commonPool().getParallelism();
             // (1) KITTI reading
             int frames = quick ? 4 : 16;
@@ -74,10 +72,6 @@ public final class DataBench {
             double ms = (System.nanoTime() - t2) * 1e-6 / gens;
             out.printf(Locale.ROOT, "bench data_synth_kitti_frame ms=%.1f%n", ms);
             return new Result(frames * rounds, kittiFps, threads, done, nusFps, ms);
-        } finally {
-            try (Stream<Path> w = Files.walk(tmp)) {
-                for (Path p : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
         }
     }
 

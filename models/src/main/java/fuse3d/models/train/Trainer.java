@@ -162,6 +162,34 @@ public final class Trainer {
         return best;
     }
 
+    /**
+     * What one optimisation step did: the loss terms' values and their total (read before backward), and how long
+     * the forward pass (with those reads) and the whole step took.
+     */
+    public record Step(Map<String, Double> values, double total, long forwardNanos, long stepNanos) {}
+
+    /**
+     * One optimisation step, the one {@link #train} takes and the model benchmark times: zero the gradients, the
+     * detector's losses on {@code batch}, backward, clip the gradient norm of {@code params} to {@code gradNormClip},
+     * step. A non-finite total stops it before backward, naming {@code where} and the batch's frames.
+     */
+    public static Step step(Detector detector, List<Var> params, Optimizer optimizer, double gradNormClip, Batch batch, String where) {
+        long t0 = System.nanoTime();
+        detector.module().zeroGrad();
+        LossTerms terms = detector.losses(batch);
+        Var total = terms.total();
+        Map<String, Double> values = terms.values();
+        double totalValue = total.item();
+        long t1 = System.nanoTime();
+        if (!Double.isFinite(totalValue))
+            throw new IllegalStateException("Trainer: loss is " + totalValue + " at " + where + " (frames "
+                    + batch.frames().stream().map(f -> f.frameId()).toList() + "): " + values);
+        total.backward();
+        GradClip.clipGradNorm(params, gradNormClip);
+        optimizer.step();
+        return new Step(values, totalValue, t1 - t0, System.nanoTime() - t0);
+    }
+
     /** Trains from scratch, or, with {@code resume}, from the newest checkpoint in the output folder (if any). */
     public Result train(boolean resume) throws IOException {
         Module model = detector.module();
@@ -199,17 +227,9 @@ public final class Trainer {
                         Batch batch = batches.next();
                         schedule.setStep(iteration);
                         double lr = optimizer.paramGroups().get(0).get("lr");
-                        model.zeroGrad();
-                        LossTerms terms = detector.losses(batch);
-                        Var total = terms.total();
-                        Map<String, Double> values = terms.values();
-                        double totalValue = total.item();
-                        if (!Double.isFinite(totalValue))
-                            throw new IllegalStateException("Trainer: loss is " + totalValue + " at epoch " + (epoch + 1) + " iteration " + (iteration + 1)
-                                    + " (frames " + batch.frames().stream().map(f -> f.frameId()).toList() + "): " + values);
-                        total.backward();
-                        GradClip.clipGradNorm(params, config.gradNormClip());
-                        optimizer.step();
+                        Step done = step(detector, params, optimizer, config.gradNormClip(), batch, "epoch " + (epoch + 1) + " iteration " + (iteration + 1));
+                        Map<String, Double> values = done.values();
+                        double totalValue = done.total();
                         iteration++;
                         it++;
                         doneThisRun++;

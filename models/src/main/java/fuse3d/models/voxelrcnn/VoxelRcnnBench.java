@@ -4,19 +4,17 @@ import fuse3d.autograd.Var;
 import fuse3d.data.kitti.KittiDataset;
 import fuse3d.data.synth.SyntheticKitti;
 import fuse3d.models.detect.Batch;
-import fuse3d.models.detect.LossTerms;
 import fuse3d.models.train.KittiDetectionDataset;
 import fuse3d.models.train.Trainer;
-import fuse3d.nn.optim.GradClip;
 import fuse3d.nn.optim.Optimizer;
 import fuse3d.sparse.voxel.VoxelGrid;
 import fuse3d.sparse.voxel.Voxelizer;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Tensor;
 import fuse3d.tensor.cpu.Parallel;
+import fuse3d.tensor.io.ScratchDir;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,11 +33,13 @@ public final class VoxelRcnnBench {
     private VoxelRcnnBench() {}
 
     public static void run(PrintStream out, boolean quick, List<String> presets) throws IOException {
-        Path dir = Files.createTempDirectory("fuse3d-bench-voxel-rcnn");
-        int frames = quick ? 4 : 8;
-        SyntheticKitti.write(dir, frames, 11, null);
-        out.printf(Locale.ROOT, "bench env jdk=%s threads=%d frames=%d%n", System.getProperty("java.version"), Parallel.threads(), frames);
-        for (String preset : presets) run(out, dir, preset, quick);
+        try (ScratchDir scratch = ScratchDir.create("fuse3d-bench-voxel-rcnn")) {
+            Path dir = scratch.path();
+            int frames = quick ? 4 : 8;
+            SyntheticKitti.write(dir, frames, 11, null);
+            out.printf(Locale.ROOT, "bench env jdk=%s threads=%d frames=%d%n", System.getProperty("java.version"), Parallel.threads(), frames);
+            for (String preset : presets) run(out, dir, preset, quick);
+        }
     }
 
     static void run(PrintStream out, Path dir, String preset, boolean quick) throws IOException {
@@ -88,25 +88,17 @@ public final class VoxelRcnnBench {
         int bs = cfg.optimization().batchSizePerGpu();
         model.train();
         Optimizer opt = Trainer.buildOptimizer(model, cfg.optimization());
+        List<Var> params = model.parameters();
         int steps = quick ? 3 : 6;
         double[] stepMs = new double[steps];
         double[] fwdMs = new double[steps];
         for (int s = -2; s < steps; s++) { // two warm-up steps
             List<KittiDetectionDataset.Sample> samples = new ArrayList<>();
             for (int k = 0; k < bs; k++) samples.add(train.get(Math.floorMod(s * bs + k, n), 0));
-            Batch b = KittiDetectionDataset.collate(samples);
-            long t0 = System.nanoTime();
-            opt.zeroGrad();
-            LossTerms terms = model.losses(b);
-            Var loss = terms.total();
-            long t1 = System.nanoTime();
-            loss.backward();
-            GradClip.clipGradNorm(model.parameters(), cfg.optimization().gradNormClip());
-            opt.step();
-            long t2 = System.nanoTime();
+            Trainer.Step done = Trainer.step(model, params, opt, cfg.optimization().gradNormClip(), KittiDetectionDataset.collate(samples), "bench step " + s);
             if (s >= 0) {
-                fwdMs[s] = (t1 - t0) / 1e6;
-                stepMs[s] = (t2 - t0) / 1e6;
+                fwdMs[s] = done.forwardNanos() / 1e6;
+                stepMs[s] = done.stepNanos() / 1e6;
             }
         }
         out.printf(Locale.ROOT, "bench model_voxel_rcnn_train_step preset=%s batch=%d ms=%.1f forward_ms=%.1f backward_and_step_ms=%.1f%n", preset, bs,

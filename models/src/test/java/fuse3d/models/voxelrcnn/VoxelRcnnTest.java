@@ -39,6 +39,13 @@ class VoxelRcnnTest {
         VoxelRcnnConfig small = VoxelRcnnConfig.load("voxel_rcnn_small", List.of("OPTIMIZATION.NUM_EPOCHS=3"));
         assertEquals(3, small.optimization().numEpochs());
         assertArrayEquals(new int[] {8, 16, 32, 32, 64}, small.model().backbone3d().widths());
+        // the small preset raises only the direction weight; the other loss weights merge in from the paper's
+        var weights = small.model().denseHead().lossConfig().lossWeights();
+        assertEquals(1.0, weights.dirWeight());
+        assertEquals(0.2, car.model().denseHead().lossConfig().lossWeights().dirWeight());
+        assertEquals(2.0, weights.locWeight());
+        assertEquals(1.0, weights.clsWeight());
+        assertArrayEquals(new double[] {1, 1, 1, 1, 1, 1, 1}, weights.codeWeights());
         ConfigException e = assertThrows(ConfigException.class, () -> VoxelRcnnConfig.load("voxel_rcnn_small", List.of("MODEL.BACKBONE_3D.WIDTHS=[8, 16]")));
         assertTrue(e.getMessage().contains("WIDTHS"), e.getMessage());
     }
