@@ -31,7 +31,7 @@ final class DetectorCommands {
     /** The options every model command shares: the config, its overrides, the data folder, threads and seed. */
     static final class ModelOptions {
         @Option(names = "--config", defaultValue = "voxel_rcnn_small",
-                description = "a preset (voxel_rcnn_small, voxel_rcnn_car) or a YAML file (default ${DEFAULT-VALUE})")
+                description = "a preset (voxel_rcnn_small, voxel_rcnn_car, voxel_rcnn_3classes) or a YAML file (default ${DEFAULT-VALUE})")
         String config;
 
         @Option(names = "--set", description = "override a config key, e.g. --set OPTIMIZATION.NUM_EPOCHS=3 (repeatable)")
