@@ -2,7 +2,6 @@ package fuse3d.models.voxelrcnn;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import fuse3d.autograd.GradMode;
 import fuse3d.data.kitti.KittiDataset;
 import fuse3d.data.kitti.KittiEvalResult.Difficulty;
 import fuse3d.data.kitti.KittiEvalResult.Metric;
@@ -12,14 +11,11 @@ import fuse3d.data.kitti.KittiLabels;
 import fuse3d.data.kitti.KittiObject;
 import fuse3d.data.kitti.KittiSplits;
 import fuse3d.data.synth.SyntheticKitti;
-import fuse3d.models.detect.Batch;
 import fuse3d.models.train.DataLoader;
 import fuse3d.models.train.KittiDetectionDataset;
 import fuse3d.models.train.KittiEvaluation;
 import fuse3d.models.train.Trainer;
-import fuse3d.nn.BatchNorm;
 import fuse3d.sparse.bev.KittiCalibration;
-import fuse3d.tensor.DType;
 import fuse3d.tensor.Generator;
 import fuse3d.tensor.Tensor;
 import java.io.PrintStream;
@@ -43,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  *     must not count as a miss.</li>
  * <li>BatchNorm statistics: OpenPCDet's backbones update their running statistics with momentum 0.01, so after a
  *     bounded run they are still mostly their initial (0, 1) and the eval-mode network is not the trained one (AP
- *     near 0 although the training losses are low). Before evaluating, the test recomputes them as the mean of the
- *     per-batch statistics over the training frames (precise BN), which a long run's running averages approach.</li>
+ *     near 0 although the training losses are low). The trainer recomputes them at the end as the mean of the
+ *     per-batch statistics over the training frames ({@code Trainer.Options.withPreciseBn}, what {@code train} and the
+ *     demo do), which a long run's running averages approach.</li>
  * </ul>
  * The evaluator samples precision at 40 recall steps, one per matched object: the split repeats the frames until
  * it holds at least 40 moderate cars, as the train tests do.
@@ -69,7 +66,7 @@ class VoxelRcnnOverfitTest {
         Trainer.Result result;
         try (var loader = DataLoader.of(train, cfg.optimization().batchSizePerGpu(), 5, 0)) {
             var options = Trainer.Options.of(root.resolve("run")).withGenerators(model.generators())
-                    .withProgress(new PrintStream(PrintStream.nullOutputStream()), false);
+                    .withProgress(new PrintStream(PrintStream.nullOutputStream()), false).withPreciseBn(16);
             result = new Trainer(model, cfg.optimization(), loader, options).train(false);
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -79,7 +76,6 @@ class VoxelRcnnOverfitTest {
         double first = totals[0], last = mean(totals, totals.length - 4, totals.length);
         assertTrue(last < first / 10, "the total loss fell from " + first + " to " + last + " only");
 
-        recomputeBatchNormStatistics(model, train);
         KittiDetectionDataset eval = new KittiDetectionDataset(KittiDataset.open(root, "repeated"), cfg.classNames(), cfg.dataConfig(), false, 0);
         KittiEvaluation.Result r = KittiEvaluation.run(model, eval, 4, 0, null, null, null);
         double moderate3d = r.metrics().ap("Car", Overlap.STRICT, Protocol.R40, Metric.THREE_D, Difficulty.MODERATE);
@@ -125,44 +121,6 @@ class VoxelRcnnOverfitTest {
                 if (x < range[0] || x > range[3] || y < range[1] || y > range[4]) return false;
             }
         return true;
-    }
-
-    /**
-     * Precise BN: every BatchNorm's running statistics set to the mean over the training batches of the batch
-     * statistics it computes in a training-mode forward (no gradients). A layer's batch statistics are read back from
-     * one momentum step out of zeroed running statistics (running = momentum * batch).
-     */
-    static void recomputeBatchNormStatistics(VoxelRcnn model, KittiDetectionDataset train) throws Exception {
-        List<BatchNorm> bns = model.namedModules().values().stream().filter(BatchNorm.class::isInstance).map(BatchNorm.class::cast).toList();
-        List<Tensor> means = new ArrayList<>(), vars = new ArrayList<>();
-        for (BatchNorm bn : bns) {
-            means.add(Tensor.zeros(DType.FLOAT32, bn.numFeatures));
-            vars.add(Tensor.zeros(DType.FLOAT32, bn.numFeatures));
-        }
-        int batches = 0;
-        model.train();
-        try (var loader = DataLoader.of(train, 2, 5, 0); var epoch = loader.epoch(0)) {
-            while (epoch.hasNext()) {
-                Batch b = epoch.next();
-                for (BatchNorm bn : bns) {
-                    bn.runningMean().zero_();
-                    bn.runningVar().zero_();
-                }
-                try (GradMode.Scope _ = GradMode.noGrad()) {
-                    model.losses(b);
-                }
-                for (int k = 0; k < bns.size(); k++) {
-                    double m = bns.get(k).momentum();
-                    means.set(k, means.get(k).add(bns.get(k).runningMean().to(DType.FLOAT32).mul(1 / m)));
-                    vars.set(k, vars.get(k).add(bns.get(k).runningVar().to(DType.FLOAT32).mul(1 / m)));
-                }
-                batches++;
-            }
-        }
-        for (int k = 0; k < bns.size(); k++) {
-            bns.get(k).runningMean().copy_(means.get(k).mul(1.0 / batches));
-            bns.get(k).runningVar().copy_(vars.get(k).mul(1.0 / batches));
-        }
     }
 
     /** The "total" column of the trainer's CSV log, by iteration. */
