@@ -119,7 +119,7 @@ public final class Lidar {
                 raw[o] = (float) (range * lx);
                 raw[o + 1] = (float) (range * ly);
                 raw[o + 2] = (float) (range * lz);
-                double intensity = hit.material.reflectivity * (0.35 + 0.65 * cos) + 0.02 * (unit(mix(h, 3)) - 0.5);
+                double intensity = hit.material.intensity(cos) + 0.04 * (unit(mix(h, 3)) - 0.5);
                 raw[o + 3] = (float) (Math.round(Math.max(0, Math.min(1, intensity)) * 100) / 100.0); // KITTI's 0.01 steps
                 ids[slot] = hit.objectId;
                 valid[slot] = true;
