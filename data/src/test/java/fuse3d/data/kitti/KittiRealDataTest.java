@@ -22,17 +22,12 @@ import java.util.Map;
  * database are built from them (in a temporary folder that links to the real files).
  */
 class KittiRealDataTest {
-    static final Path SHARED = SampleData.find("kitti").orElse(Path.of("kitti"));
     static Path root;
 
     @BeforeAll
     static void link(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.isDirectory(SHARED.resolve("training/velodyne")),
-                SampleData.missing("kitti/training/velodyne"));
-        root = tmp;
-        Files.createDirectories(tmp.resolve("training"));
-        for (String d : List.of("velodyne", "calib", "label_2", "image_2"))
-            Files.createSymbolicLink(tmp.resolve("training").resolve(d), SHARED.resolve("training").resolve(d).toAbsolutePath());
+        root = SampleData.linkedKittiRoot(tmp).orElse(null);
+        assumeTrue(root != null, SampleData.missing("kitti/training/velodyne"));
     }
 
     @Test

@@ -33,12 +33,8 @@ class VoxelRcnnRealKittiTest {
 
     @BeforeAll
     static void link(@TempDir Path tmp) throws Exception {
-        Path shared = SampleData.find("kitti").orElse(Path.of("kitti"));
-        assumeTrue(Files.isDirectory(shared.resolve("training/velodyne")), SampleData.missing("kitti/training/velodyne"));
-        root = tmp;
-        Files.createDirectories(tmp.resolve("training"));
-        for (String d : List.of("velodyne", "calib", "label_2", "image_2"))
-            Files.createSymbolicLink(tmp.resolve("training").resolve(d), shared.resolve("training").resolve(d).toAbsolutePath());
+        root = SampleData.linkedKittiRoot(tmp).orElse(null);
+        assumeTrue(root != null, SampleData.missing("kitti/training/velodyne"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package fuse3d.tensor.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,20 @@ public final class SampleData {
     /** A path inside the sample-data folder (e.g. "kitti/training"), if that path exists. */
     public static Optional<Path> find(String relative) {
         return root().map(r -> r.resolve(relative)).filter(Files::exists);
+    }
+
+    /**
+     * A KITTI root in {@code dir} whose {@code training/velodyne, calib, label_2, image_2} are links to the sample
+     * frames (read in place, never copied), so that a test can write splits or a GT database beside them; empty
+     * when the sample frames are absent.
+     */
+    public static Optional<Path> linkedKittiRoot(Path dir) throws IOException {
+        Optional<Path> training = find("kitti/training/velodyne").map(Path::getParent);
+        if (training.isEmpty()) return Optional.empty();
+        Files.createDirectories(dir.resolve("training"));
+        for (String d : List.of("velodyne", "calib", "label_2", "image_2"))
+            Files.createSymbolicLink(dir.resolve("training").resolve(d), training.get().resolve(d).toAbsolutePath());
+        return Optional.of(dir);
     }
 
     /** The message a skipped test gives: what it needed and where it looked. */
