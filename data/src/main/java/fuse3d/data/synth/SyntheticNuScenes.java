@@ -567,7 +567,20 @@ public final class SyntheticNuScenes {
         return out;
     }
 
-    /** A scan as nuScenes stores it: x, y, z, intensity in 0..255, ring (0 = top beam). */
+    /**
+     * A reading (KITTI's 0..1 scale) on the Velodyne calibrated-reflectivity scale nuScenes stores: diffuse surfaces
+     * at 0..100 (their reflectance in percent: a road reading 0.27 stores about 13, as the real key frame's road
+     * reads 14), retro-reflectors (readings from 0.6 up: plates, lamps, cones) at 101..255.
+     */
+    static int velodyneReflectivity(double reading) {
+        if (reading < RETRO_READING) return (int) Math.round(reading * 50);
+        return (int) Math.round(101 + Math.min(1, (reading - RETRO_READING) / (1 - RETRO_READING)) * 154);
+    }
+
+    /** The reading from which a return counts as a retro-reflector's. */
+    static final double RETRO_READING = 0.6;
+
+    /** A scan as nuScenes stores it: x, y, z, intensity on the Velodyne 0..255 scale, ring (0 = top beam). */
     static Tensor pcd(Lidar.LidarScan scan) {
         int n = scan.size();
         float[] v = new float[n * 5], p = scan.points();
@@ -575,7 +588,7 @@ public final class SyntheticNuScenes {
             v[i * 5] = p[i * 4];
             v[i * 5 + 1] = p[i * 4 + 1];
             v[i * 5 + 2] = p[i * 4 + 2];
-            v[i * 5 + 3] = Math.round(p[i * 4 + 3] * 255f);
+            v[i * 5 + 3] = velodyneReflectivity(p[i * 4 + 3]);
             v[i * 5 + 4] = scan.ring()[i];
         }
         return Tensor.of(v, n, 5);

@@ -90,4 +90,41 @@ class SyntheticLidarIntensityTest {
         // in both worlds a car is darker than the road it stands on
         assertTrue(real.carMedian() < real.roadMedian() && s.carMedian() < s.roadMedian());
     }
+
+    @Test
+    void nuScenesStoresTheVelodyneReflectivityScale() {
+        // diffuse readings as reflectance in percent, retro-reflectors above 100
+        org.junit.jupiter.api.Assertions.assertEquals(0, SyntheticNuScenes.velodyneReflectivity(0));
+        org.junit.jupiter.api.Assertions.assertEquals(14, SyntheticNuScenes.velodyneReflectivity(0.27));
+        org.junit.jupiter.api.Assertions.assertEquals(28, SyntheticNuScenes.velodyneReflectivity(0.55));
+        org.junit.jupiter.api.Assertions.assertEquals(101, SyntheticNuScenes.velodyneReflectivity(0.6));
+        org.junit.jupiter.api.Assertions.assertEquals(255, SyntheticNuScenes.velodyneReflectivity(1.0));
+    }
+
+    /** The median stored intensity of road points (5-40 m, in the ground's height band) of a nuScenes-layout scan [N, 5]. */
+    static double nuScenesRoadMedian(float[] v) {
+        java.util.List<Double> road = new java.util.ArrayList<>();
+        for (int i = 0; i < v.length / 5; i++) {
+            double r = Math.hypot(v[i * 5], v[i * 5 + 1]), z = v[i * 5 + 2];
+            if (r > 5 && r < 40 && z < -1.5 && z > -2.1) road.add((double) v[i * 5 + 3]);
+        }
+        return quantile(road.stream().mapToDouble(Double::doubleValue).toArray(), 0.5);
+    }
+
+    @Test
+    void nuScenesRoadAgainstTheRealKeyFrame() throws Exception {
+        SyntheticNuScenes.Plan plan = SyntheticNuScenes.plan(Lidar.mix(3, 0), new SyntheticNuScenes.Config(1, 0, 60));
+        double synthetic = nuScenesRoadMedian(SyntheticNuScenes.pcd(plan.scan(0)).toFloatArray());
+        System.out.printf("synthetic nuScenes road intensity median %.0f%n", synthetic);
+        assertTrue(synthetic >= 8 && synthetic <= 20, "synthetic nuScenes road median " + synthetic);
+        Path samples = SampleData.find("nuscenes/samples/LIDAR_TOP").orElse(null);
+        assumeTrue(samples != null, SampleData.missing("nuscenes/samples/LIDAR_TOP"));
+        try (var files = Files.list(samples)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".pcd.bin")).toList()) {
+                double real = nuScenesRoadMedian(fuse3d.data.nuscenes.LidarPointCloud.read(f).toFloatArray());
+                System.out.printf("real nuScenes road intensity median %.0f (%s)%n", real, f.getFileName());
+                assertTrue(Math.abs(real - synthetic) <= 6, "road: real " + real + ", synthetic " + synthetic);
+            }
+        }
+    }
 }
