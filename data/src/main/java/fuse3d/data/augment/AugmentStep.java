@@ -18,8 +18,11 @@ public sealed interface AugmentStep {
     AugmentScene apply(AugmentScene scene, Generator gen);
 
     /** {@code gt_sampling}: see {@link GtSampler}. */
-    record GtSampling(GtSampler sampler) implements AugmentStep {
-        public AugmentScene apply(AugmentScene scene, Generator gen) { return sampler.sample(scene, gen).scene(); }
+    /** {@code gt_sampling}; with a {@code road} (the frame's, for USE_ROAD_PLANE) pasted objects stand on it. */
+    record GtSampling(GtSampler sampler, GtSampler.Road road) implements AugmentStep {
+        public GtSampling(GtSampler sampler) { this(sampler, null); }
+
+        public AugmentScene apply(AugmentScene scene, Generator gen) { return sampler.sample(scene, gen, road).scene(); }
     }
 
     /**

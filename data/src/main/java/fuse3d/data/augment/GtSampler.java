@@ -145,8 +145,23 @@ public final class GtSampler {
     /** What one call sampled: the augmented scene and the database objects that were pasted, in order. */
     public record Result(AugmentScene scene, List<DbInfo> sampled) {}
 
+    /**
+     * The road under the scene, for {@code USE_ROAD_PLANE}: the LiDAR-frame height of the road surface below a
+     * point (OpenPCDet's put_boxes_on_road_planes measures it along the camera's vertical).
+     */
+    public interface Road {
+        double heightBelow(double x, double y, double z);
+    }
+
     /** Samples objects into {@code scene}; advances this sampler's walk and draws permutations from {@code gen}. */
-    public Result sample(AugmentScene scene, Generator gen) {
+    public Result sample(AugmentScene scene, Generator gen) { return sample(scene, gen, null); }
+
+    /**
+     * As {@link #sample(AugmentScene, Generator)}, with each pasted object moved vertically so that its box's
+     * bottom sits on {@code road} (null: objects keep the height they had in their own frame). The move applies
+     * to the box and its points alike, before the scene's points inside the pasted boxes are removed.
+     */
+    public Result sample(AugmentScene scene, Generator gen, Road road) {
         Tensor gt = scene.gtBoxes();
         int bc = gt.size(1), m = gt.size(0);
         List<double[]> existed = new ArrayList<>();
@@ -180,7 +195,7 @@ public final class GtSampler {
             }
         }
         if (kept.isEmpty()) return new Result(scene, List.of());
-        return new Result(paste(scene, existed.subList(m, existed.size()), kept), kept);
+        return new Result(paste(scene, existed.subList(m, existed.size()), kept, road), kept);
     }
 
     /** The next {@code num} objects of the class's permutation (fewer at the end of a walk, as a numpy slice). */
@@ -197,13 +212,22 @@ public final class GtSampler {
         return out;
     }
 
-    private AugmentScene paste(AugmentScene scene, List<double[]> sampledBoxes, List<DbInfo> kept) {
+    private AugmentScene paste(AugmentScene scene, List<double[]> sampledBoxes, List<DbInfo> kept, Road road) {
         Tensor points = scene.points();
         int c = points.size(1), k = kept.size();
+        // USE_ROAD_PLANE: each box's bottom onto the road (float32 boxes, float64 move, as the numpy reference)
+        double[] mv = new double[k];
+        if (road != null)
+            for (int i = 0; i < k; i++) {
+                double[] b = sampledBoxes.get(i);
+                mv[i] = (b[2] - b[5] / 2) - road.heightBelow(b[0], b[1], b[2]);
+                b[2] = (float) (b[2] - mv[i]);
+            }
         // the objects' points, moved from box-relative to the scene
         List<float[]> objs = new ArrayList<>();
         int total = 0;
-        for (DbInfo info : kept) {
+        for (int j = 0; j < k; j++) {
+            DbInfo info = kept.get(j);
             Tensor t;
             try {
                 t = loader.load(info);
@@ -220,6 +244,7 @@ public final class GtSampler {
             for (int i = 0; i < on; i++) {
                 System.arraycopy(src, i * oc, o, i * c, c);
                 for (int d = 0; d < 3; d++) o[i * c + d] = (float) (o[i * c + d] + box[d]); // numpy: float32 += float64, rounded once
+                if (road != null) o[i * c + 2] = (float) (o[i * c + 2] - mv[j]);
             }
             objs.add(o);
             total += on;

@@ -1,5 +1,6 @@
 package fuse3d.data.kitti;
 
+import fuse3d.sparse.bev.KittiCalibration;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -39,4 +40,26 @@ public record RoadPlane(double a, double b, double c, double d) {
 
     /** The camera-frame height y of the plane at (x, z): {@code y = -(a x + c z + d) / b}. */
     public double heightAt(double x, double z) { return -(a * x + c * z + d) / b; }
+
+    /**
+     * The LiDAR-frame height of this (camera-frame) plane below the LiDAR point (x, y, z), as OpenPCDet's
+     * put_boxes_on_road_planes measures it: the point to the rectified camera frame, its camera y replaced by the
+     * plane's at its (x, z), back to the LiDAR frame, and that point's z.
+     */
+    public double lidarHeightBelow(KittiCalibration calib, double x, double y, double z) {
+        double[] cam = calib.lidarToRect().apply(x, y, z);
+        return calib.rectToLidar().apply(cam[0], heightAt(cam[0], cam[2]), cam[2])[2];
+    }
+
+    /**
+     * The plane through three camera-frame points, its normal pointing up (b &lt;= 0) and of unit length: how a
+     * writer of known ground (the synthetic world) makes a planes file.
+     */
+    public static RoadPlane through(double[] p1, double[] p2, double[] p3) {
+        double ux = p2[0] - p1[0], uy = p2[1] - p1[1], uz = p2[2] - p1[2];
+        double vx = p3[0] - p1[0], vy = p3[1] - p1[1], vz = p3[2] - p1[2];
+        double a = uy * vz - uz * vy, b = uz * vx - ux * vz, c = ux * vy - uy * vx;
+        if (a == 0 && b == 0 && c == 0) throw new IllegalArgumentException("RoadPlane.through: the three points are collinear");
+        return new RoadPlane(a, b, c, -(a * p1[0] + b * p1[1] + c * p1[2])).upwardUnit();
+    }
 }

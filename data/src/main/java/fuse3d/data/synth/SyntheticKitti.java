@@ -6,6 +6,7 @@ import fuse3d.data.kitti.KittiLabels;
 import fuse3d.data.kitti.KittiLidar;
 import fuse3d.data.kitti.KittiObject;
 import fuse3d.data.kitti.KittiSplits;
+import fuse3d.data.kitti.RoadPlane;
 import fuse3d.sparse.bev.KittiCalibration;
 import fuse3d.sparse.bev.Pose;
 import fuse3d.tensor.Tensor;
@@ -44,16 +45,29 @@ public final class SyntheticKitti {
                         List<KittiObject> labels, int[] labelObjectIds) {
         /** The sweep as KITTI's velodyne tensor [N, 4]. */
         public Tensor points() { return Tensor.ofFloats(scan.points().clone(), scan.size(), 4); }
+
+        /**
+         * The road's plane in the rectified camera frame, as a KITTI {@code planes/} file holds it (normal up, unit
+         * length): the scene's road surface (without the raised sidewalks) through the LiDAR and camera poses.
+         */
+        public RoadPlane roadPlane() {
+            Pose sceneToRect = lidarToScene.inverse().then(calib.lidarToRect());
+            double[][] xy = {{0, 0}, {20, 0}, {0, 5}};
+            double[][] p = new double[3][];
+            for (int i = 0; i < 3; i++) p[i] = sceneToRect.apply(xy[i][0], xy[i][1], scene.slopeX() * xy[i][0] + scene.slopeY() * xy[i][1]);
+            return RoadPlane.through(p[0], p[1], p[2]);
+        }
     }
 
     /**
-     * Writes {@code frames} frames under {@code out} ({@code training/...}, {@code ImageSets/...}); frame i is
+     * Writes {@code frames} frames under {@code out} ({@code training/velodyne, calib, label_2, image_2, planes},
+     * {@code ImageSets/...}); frame i is
      * named %06d and generated from {@code Lidar.mix(seed, i)}; odd frames go to val, even ones to train.
      */
     public static void write(Path out, int frames, long seed, Progress progress) throws IOException {
         if (frames < 0) throw new IllegalArgumentException("SyntheticKitti.write: frames must be >= 0, got " + frames);
         Path training = out.resolve("training");
-        for (String d : List.of("velodyne", "calib", "label_2", "image_2")) Files.createDirectories(training.resolve(d));
+        for (String d : List.of("velodyne", "calib", "label_2", "image_2", "planes")) Files.createDirectories(training.resolve(d));
         List<String> train = new ArrayList<>(), val = new ArrayList<>(), all = new ArrayList<>();
         for (int i = 0; i < frames; i++) {
             String id = String.format("%06d", i);
@@ -61,6 +75,7 @@ public final class SyntheticKitti {
             KittiLidar.write(training.resolve("velodyne").resolve(id + ".bin"), f.points());
             KittiCalibFiles.write(training.resolve("calib").resolve(id + ".txt"), f.calib());
             KittiLabels.write(training.resolve("label_2").resolve(id + ".txt"), f.labels());
+            f.roadPlane().write(training.resolve("planes").resolve(id + ".txt"));
             KittiImages.writeRgb(training.resolve("image_2").resolve(id + ".png"),
                     new KittiImages.RgbImage(f.image().width(), f.image().height(), f.image().rgb()));
             (i % 2 == 0 ? train : val).add(id);

@@ -39,6 +39,34 @@ class AugmentTest {
         assertArrayEquals(new float[] {20, 10, -1, 7, 0, 0, 0, 2}, r.scene().points().toFloatArray());
     }
 
+    /**
+     * USE_ROAD_PLANE by hand: box d (bottom at -1.75 in its own frame) pasted where the road lies at -2.0 moves
+     * down 0.25, its point with it; the scene's point inside the moved box is removed.
+     */
+    @Test
+    void gtSamplingStandsPastedObjectsOnTheRoad() {
+        Map<String, List<DbInfo>> db = Map.of("Car", List.of(car("d", 20, 10, 50, 0)));
+        var cfg = new GtSampler.Config(Map.of("Car", 1), Map.of(), Set.of(), false, null);
+        GtSampler sampler = new GtSampler(db, List.of("Car"), cfg, ONE_POINT);
+        Tensor pts = Tensor.ofFloats(new float[] {20, 10, -1.9f, 1, 0, 0, 0, 2}, 2, 4); // inside box d only after the move
+        AugmentScene scene = new AugmentScene(pts, Tensor.zeros(0, 7), List.of());
+        double[] asked = new double[3];
+        GtSampler.Road road = (x, y, z) -> {
+            asked[0] = x;
+            asked[1] = y;
+            asked[2] = z;
+            return -2.0;
+        };
+        GtSampler.Result r = sampler.sample(scene, new Generator(1), road);
+        assertArrayEquals(new double[] {20, 10, -1}, asked, 1e-6, "the road is asked about at the box centre");
+        assertArrayEquals(new double[] {20, 10, -1.25, 4, 2, 1.5, 0}, r.scene().gtBoxes().toDoubleArray(), 1e-6);
+        assertArrayEquals(new float[] {20, 10, -1.25f, 7, 0, 0, 0, 2}, r.scene().points().toFloatArray(), 1e-6f);
+        // without a road the box keeps its height, and the scene point below it stays
+        GtSampler.Result flat = new GtSampler(db, List.of("Car"), cfg, ONE_POINT).sample(scene, new Generator(1));
+        assertArrayEquals(new double[] {20, 10, -1, 4, 2, 1.5, 0}, flat.scene().gtBoxes().toDoubleArray(), 1e-6);
+        assertArrayEquals(new float[] {20, 10, -1, 7, 20, 10, -1.9f, 1, 0, 0, 0, 2}, flat.scene().points().toFloatArray(), 1e-6f);
+    }
+
     @Test
     void prepareFiltersAndWholeSceneLimit() {
         Map<String, List<DbInfo>> db = Map.of("Car", List.of(car("few", 0, 0, 3, 0), car("hard", 0, 0, 50, -1), car("ok", 40, 20, 50, 0)));

@@ -56,6 +56,37 @@ class SyntheticKittiTest {
         System.out.printf("synth: %d points, farthest from its surface %.4f m (bound %.4f)%n", scan.size(), worst, bound);
     }
 
+    /**
+     * The frame's planes file: every LiDAR return from the road (not the raised sidewalks) lies on the written
+     * camera-frame plane, and the plane's height below such a point, as GT sampling's USE_ROAD_PLANE asks for it,
+     * is the point's own height.
+     */
+    @Test
+    void roadReturnsLieOnTheWrittenRoadPlane(@TempDir Path dir) throws Exception {
+        fuse3d.data.kitti.RoadPlane written = frame.roadPlane();
+        Path file = dir.resolve("planes.txt");
+        written.write(file);
+        fuse3d.data.kitti.RoadPlane plane = fuse3d.data.kitti.RoadPlane.read(file).upwardUnit();
+        assertTrue(plane.b() < -0.99, "the road's normal points up the camera's -y: " + plane);
+        Lidar.LidarScan scan = frame.scan();
+        double bound = Lidar.hdl64e().noiseBound() + 2e-4;
+        double[] t = frame.lidarToScene().translationVector();
+        float[] p = scan.points();
+        Scene scene = frame.scene();
+        int road = 0;
+        for (int i = 0; i < scan.size(); i++) {
+            double x = p[i * 4], y = p[i * 4 + 1], z = p[i * 4 + 2];
+            double sx = x + t[0], sy = y + t[1], sz = z + t[2];
+            if (scan.objectIds()[i] >= 0 || Math.abs(sy - scene.roadY()) > scene.roadHalf() - 0.2 || scene.groundDistance(sx, sy, sz) > bound) continue;
+            road++;
+            double[] cam = frame.calib().lidarToRect().apply(x, y, z);
+            double off = plane.a() * cam[0] + plane.b() * cam[1] + plane.c() * cam[2] + plane.d();
+            assertTrue(Math.abs(off) < bound, "road point " + i + " lies " + off + " m off the plane");
+            assertEquals(z, plane.lidarHeightBelow(frame.calib(), x, y, z), bound, "road height below road point " + i);
+        }
+        assertTrue(road > 10_000, "road returns: " + road);
+    }
+
     @Test
     void labelledBoxesContainTheirObjectsPointsAndNoOtherObjects() {
         Tensor points = frame.points();
@@ -113,7 +144,7 @@ class SyntheticKittiTest {
         assertEquals(12, calls.size());
         assertArrayEquals(new int[] {12, 12}, calls.get(11));
         Map<String, String> a = hashes(dir.resolve("a")), b = hashes(dir.resolve("b")), c = hashes(dir.resolve("c"));
-        assertEquals(12 * 4 + 3, a.size());
+        assertEquals(12 * 5 + 3, a.size()); // velodyne, calib, label_2, image_2 and planes per frame, and 3 splits
         for (String f : b.keySet()) if (f.startsWith("training/")) assertEquals(a.get(f), b.get(f), "same seed, same bytes: " + f);
         assertFalse(a.get("training/velodyne/000000.bin").equals(c.get("training/velodyne/000000.bin")), "another seed, another world");
 

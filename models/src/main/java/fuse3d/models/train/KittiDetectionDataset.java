@@ -9,6 +9,7 @@ import fuse3d.data.kitti.KittiGtDatabase;
 import fuse3d.data.kitti.KittiInfo;
 import fuse3d.data.kitti.KittiInfos;
 import fuse3d.data.kitti.KittiObject;
+import fuse3d.data.kitti.RoadPlane;
 import fuse3d.models.config.DataConfig;
 import fuse3d.models.detect.Batch;
 import fuse3d.models.detect.FrameInfo;
@@ -55,6 +56,8 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
     private final Voxelizer voxelizer;
     private final Map<String, List<KittiGtDatabase.DbInfo>> dbInfos;
     private final GtSampler.Config samplerConfig;
+    /** GT sampling's USE_ROAD_PLANE: pasted objects stand on the frame's road plane ({@code planes/}). */
+    private final boolean useRoadPlane;
 
     /**
      * One prepared frame.
@@ -83,6 +86,7 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
         this.voxelizer = new Voxelizer(new VoxelGrid(config.pointCloudRange(), config.voxelSize()), config.maxPointsPerVoxel(),
                 config.maxNumberOfVoxels(training));
         DataConfig.AugConfig gt = training ? config.dataAugmentor().enabled().stream().filter(a -> a.name().equals("gt_sampling")).findFirst().orElse(null) : null;
+        this.useRoadPlane = gt != null && Boolean.TRUE.equals(gt.useRoadPlane());
         if (gt != null) {
             this.dbInfos = KittiGtDatabase.read(ensureGtDatabase(dataset.root(), gt));
             Map<String, Integer> minPoints = GtSampler.Config.parse(gt.prepare() == null ? List.of() : gt.prepare().filterByMinPoints());
@@ -176,7 +180,7 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
                     boxes = calib.boxesCameraToLidar(Tensor.of(cam, objects.size(), 7)).toDouble();
                 }
             }
-            AugmentScene scene = augmentor(gen).apply(new AugmentScene(points, boxes, names), gen);
+            AugmentScene scene = augmentor(gen, road(id, calib)).apply(new AugmentScene(points, boxes, names), gen);
             Tensor gt = null;
             if (labelled) gt = classBoxes(scene.gtBoxes(), scene.gtNames());
             Tensor pts = scene.points().toFloat().contiguous();
@@ -187,14 +191,30 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
         }
     }
 
-    /** The steps for one sample: augmentation (training), heading wrap, range mask and shuffle as configured. */
-    DataAugmentor augmentor(Generator gen) {
+    /**
+     * The frame's road for GT sampling with USE_ROAD_PLANE (its {@code planes/} file), or null when not asked for;
+     * asked for and missing is an error naming the file and the key.
+     */
+    private GtSampler.Road road(String id, KittiCalibration calib) throws IOException {
+        if (!useRoadPlane) return null;
+        RoadPlane plane = dataset.plane(id);
+        if (plane == null)
+            throw new IllegalArgumentException("KittiDetectionDataset: gt_sampling has USE_ROAD_PLANE: True but " + dataset.planePath(id)
+                    + " does not exist (KITTI's road planes come as a separate download; or set USE_ROAD_PLANE: False)");
+        return (x, y, z) -> plane.lidarHeightBelow(calib, x, y, z);
+    }
+
+    /**
+     * The steps for one sample: augmentation (training), heading wrap, range mask and shuffle as configured; GT
+     * sampling stands pasted objects on {@code road} (null: at the height they had in their own frame).
+     */
+    DataAugmentor augmentor(Generator gen, GtSampler.Road road) {
         List<AugmentStep> steps = new ArrayList<>();
         if (training) {
             for (DataConfig.AugConfig a : config.dataAugmentor().enabled()) {
                 switch (a.name()) {
                     case "gt_sampling" -> steps.add(new AugmentStep.GtSampling(
-                            GtSampler.fromDatabase(dataset.root(), dbInfos, classNames, samplerConfig)));
+                            GtSampler.fromDatabase(dataset.root(), dbInfos, classNames, samplerConfig), road));
                     case "random_world_flip" -> steps.add(new AugmentStep.RandomWorldFlip(a.alongAxisList()));
                     case "random_world_rotation" -> steps.add(new AugmentStep.RandomWorldRotation(a.worldRotAngle()[0], a.worldRotAngle()[1]));
                     case "random_world_scaling" -> steps.add(new AugmentStep.RandomWorldScaling(a.worldScaleRange()[0], a.worldScaleRange()[1]));

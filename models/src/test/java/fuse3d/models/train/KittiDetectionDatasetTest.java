@@ -98,6 +98,49 @@ class KittiDetectionDatasetTest {
         assertTrue(added > 0, "GT sampling pasted no object");
     }
 
+    /**
+     * USE_ROAD_PLANE: every pasted object's box bottom sits on the frame's road plane (the synthetic writer's
+     * {@code planes/} files); a frame without its planes file is an error naming the file and the key.
+     */
+    @Test
+    void roadPlaneStandsPastedObjectsOnTheRoad(@TempDir Path dir) throws Exception {
+        Path root = SynthData.copyTo(dir);
+        KittiDataset ds = KittiDataset.open(root, "train");
+        String onlySampling = SynthData.FULL_AUG.substring(0, SynthData.FULL_AUG.indexOf("{NAME: random_world_flip")).strip();
+        onlySampling = onlySampling.substring(0, onlySampling.length() - 1) + "]";
+        String onRoad = onlySampling.replace("NAME: gt_sampling,", "NAME: gt_sampling, USE_ROAD_PLANE: True,");
+        KittiDetectionDataset aug = new KittiDetectionDataset(ds, SynthData.CLASSES, SynthData.config(onRoad), true, 5);
+        KittiDetectionDataset plain = new KittiDetectionDataset(ds, SynthData.CLASSES, SynthData.config("[]"), true, 5);
+        int pasted = 0;
+        double moved = 0;
+        for (int i = 0; i < aug.size(); i++) {
+            String id = ds.ids().get(i);
+            var plane = ds.plane(id);
+            KittiCalibration calib = ds.calib(id);
+            float[] g = aug.get(i, 0).gtBoxes().toFloatArray();
+            int own = plain.get(i, 0).gtBoxes().size(0);
+            for (int k = own; k < g.length / 8; k++) {
+                double x = g[k * 8], y = g[k * 8 + 1], z = g[k * 8 + 2], dz = g[k * 8 + 5];
+                assertEquals(plane.lidarHeightBelow(calib, x, y, z), z - dz / 2, 1e-4, "frame " + id + ", pasted box " + k);
+                pasted++;
+            }
+        }
+        assertTrue(pasted > 0, "GT sampling pasted no object");
+        // the same sampling without the road leaves boxes at their own frames' heights, which differ from the road here
+        KittiDetectionDataset floating = new KittiDetectionDataset(ds, SynthData.CLASSES, SynthData.config(onlySampling), true, 5);
+        for (int i = 0; i < aug.size(); i++) {
+            float[] a = aug.get(i, 0).gtBoxes().toFloatArray(), f = floating.get(i, 0).gtBoxes().toFloatArray();
+            assertEquals(a.length, f.length, "the road moves boxes, it adds or drops none");
+            for (int k = 0; k < a.length / 8; k++) moved = Math.max(moved, Math.abs(a[k * 8 + 2] - f[k * 8 + 2]));
+        }
+        assertTrue(moved > 0.01, "no pasted box needed moving (largest move " + moved + " m)");
+
+        Files.delete(ds.planePath(ds.ids().get(0)));
+        var e = assertThrows(RuntimeException.class, () -> aug.get(0, 0));
+        String msg = e.getMessage() + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+        assertTrue(msg.contains(ds.planePath(ds.ids().get(0)).toString()) && msg.contains("USE_ROAD_PLANE"), msg);
+    }
+
     @Test
     void collatePadsBoxesAndNumbersFrames() throws Exception {
         KittiDataset ds = KittiDataset.open(SynthData.root(), "val");

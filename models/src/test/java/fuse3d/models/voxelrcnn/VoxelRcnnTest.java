@@ -46,6 +46,9 @@ class VoxelRcnnTest {
         assertEquals(2.0, weights.locWeight());
         assertEquals(1.0, weights.clsWeight());
         assertArrayEquals(new double[] {1, 1, 1, 1, 1, 1, 1}, weights.codeWeights());
+        // GT sampling on the road plane as OpenPCDet's KITTI configs; the small preset runs without planes/
+        assertEquals(Boolean.TRUE, car.dataConfig().dataAugmentor().augConfigList().get(0).useRoadPlane());
+        assertEquals(Boolean.FALSE, small.dataConfig().dataAugmentor().augConfigList().get(0).useRoadPlane());
         ConfigException e = assertThrows(ConfigException.class, () -> VoxelRcnnConfig.load("voxel_rcnn_small", List.of("MODEL.BACKBONE_3D.WIDTHS=[8, 16]")));
         assertTrue(e.getMessage().contains("WIDTHS"), e.getMessage());
     }
