@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * MODEL.POST_PROCESSING of an OpenPCDet-style YAML: the IoU thresholds of the recall record, the score threshold
  * of the final boxes, whether scores are reported raw (before the sigmoid), the final NMS, and the evaluation
- * metric's name (kept for the config round trip; "kitti" when absent).
+ * metric's name: "kitti" (also when absent), the metric Fuse3D's evaluation computes; OpenPCDet's KittiDataset
+ * evaluates with KITTI's metric whatever the name, so another name (waymo, ...) would be ignored: refused.
  */
 public record PostProcessingConfig(double[] recallThreshList, double scoreThresh, boolean outputRawScore, NmsConfig nmsConfig, String evalMetric) {
     public PostProcessingConfig {
@@ -16,6 +17,8 @@ public record PostProcessingConfig(double[] recallThreshList, double scoreThresh
         if (Double.isNaN(scoreThresh)) throw new IllegalArgumentException("POST_PROCESSING.SCORE_THRESH is NaN");
         if (nmsConfig == null) throw new IllegalArgumentException("POST_PROCESSING.NMS_CONFIG is required");
         if (evalMetric == null) evalMetric = "kitti";
+        if (!evalMetric.equals("kitti"))
+            throw new IllegalArgumentException("POST_PROCESSING.EVAL_METRIC '" + evalMetric + "' is not supported; Fuse3D evaluates KITTI's metric (kitti)");
         recallThreshList = recallThreshList.clone();
     }
 

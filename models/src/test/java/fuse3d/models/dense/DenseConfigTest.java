@@ -52,5 +52,6 @@ class DenseConfigTest {
         refused("code_weights", () -> new LossWeights(1, 2, 0.2, new double[] {1, 1}));
         refused("RECALL_THRESH_LIST", () -> new PostProcessingConfig(new double[] {1.5}, 0.3, false, PostProcessingConfig.voxelRcnnCar().nmsConfig()));
         refused("NMS_CONFIG", () -> new PostProcessingConfig(new double[] {0.3}, 0.3, false, null));
+        refused("EVAL_METRIC 'waymo'", () -> new PostProcessingConfig(new double[] {0.3}, 0.3, false, PostProcessingConfig.voxelRcnnCar().nmsConfig(), "waymo"));
     }
 }
