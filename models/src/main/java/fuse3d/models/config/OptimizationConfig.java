@@ -4,6 +4,11 @@ package fuse3d.models.config;
  * The OPTIMIZATION block of an OpenPCDet-style YAML: batch size, epochs, optimizer (adam_onecycle, adam, sgd) with
  * its learning rate, weight decay and momentum, the one-cycle settings (MOMS, PCT_START, DIV_FACTOR), the step
  * decay settings (DECAY_STEP_LIST in epochs, LR_DECAY, LR_CLIP, LR_WARMUP, WARMUP_EPOCH) and the gradient clip.
+ *
+ * <p>As OpenPCDet's build_optimizer / build_scheduler, each optimizer reads only its own keys and the others are
+ * accepted and have no effect there too: adam_onecycle ignores MOMENTUM, DECAY_STEP_LIST, LR_DECAY, LR_CLIP,
+ * LR_WARMUP and WARMUP_EPOCH; adam and sgd ignore MOMS and PCT_START (and DIV_FACTOR unless LR_WARMUP); adam
+ * ignores MOMENTUM.
  */
 public record OptimizationConfig(
         @Default("4") int batchSizePerGpu,

@@ -7,6 +7,8 @@ import java.util.Set;
 /**
  * The DENSE_HEAD block of an OpenPCDet-style YAML for {@link AnchorHeadSingle}: class-agnostic scoring, the
  * direction classifier (offset, limit offset, bins), the anchors per class, target assignment and loss weights.
+ * With USE_DIRECTION_CLASSIFIER False, DIR_OFFSET, DIR_LIMIT_OFFSET, NUM_DIR_BINS and dir_weight have no effect, as
+ * in OpenPCDet's AnchorHeadSingle.
  */
 @fuse3d.models.config.ImpliedName("AnchorHeadSingle")
 public record AnchorHeadConfig(boolean classAgnostic, boolean useDirectionClassifier, double dirOffset, double dirLimitOffset, int numDirBins,

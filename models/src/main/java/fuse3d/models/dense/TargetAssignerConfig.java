@@ -4,6 +4,7 @@ package fuse3d.models.dense;
  * DENSE_HEAD.TARGET_ASSIGNER_CONFIG for {@link AxisAlignedTargetAssigner}: the foreground fraction and sample
  * size of anchor subsampling (a negative fraction keeps every anchor), whether regression weights are divided by
  * the number of cared anchors, whether matching uses 3D rather than nearest-BEV IoU, and the box coder.
+ * SAMPLE_SIZE has no effect when POS_FRACTION is negative, as in OpenPCDet.
  */
 @fuse3d.models.config.ImpliedName("AxisAlignedTargetAssigner")
 public record TargetAssignerConfig(double posFraction, int sampleSize, boolean normByNumExamples, boolean matchHeight, String boxCoder) {

@@ -92,8 +92,10 @@ public record RoiHeadConfig(boolean classAgnostic, List<Integer> sharedFc, List<
 
     /**
      * One feature stream (ROI_GRID_POOL of the reference): the name the caller keys its voxel sets by ("lidar",
-     * "pseudo"), the grid size per RoI edge, the source layers in pooling order, PRE_MLP (kept for the YAML: the
-     * reference's voxel pooling always applies its input MLP) and one pool layer per source.
+     * "pseudo"), the grid size per RoI edge, the source layers in pooling order, PRE_MLP and one pool layer per
+     * source. PRE_MLP is accepted with any value and has no effect, as in OpenPCDet: its VoxelRCNNHead never reads
+     * it and its voxel pooling always applies the input MLP, as this head does. POOL_LAYERS entries that
+     * FEATURES_SOURCE does not name are not built, as in OpenPCDet (it looks up only the listed sources).
      */
     public record StreamConfig(String name, int gridSize, List<String> featuresSource, boolean preMlp, Map<String, PoolLayerConfig> poolLayers) {
         public StreamConfig {
@@ -129,7 +131,7 @@ public record RoiHeadConfig(boolean classAgnostic, List<Integer> sharedFc, List<
         public String transform(int k) { return transforms.isEmpty() ? SceneTransforms.IDENTITY : transforms.get(k); }
     }
 
-    /** CROSS_STAGE_ATTENTION: whether each stream's feature attends over all stages so far, and with how many heads. */
+    /** CROSS_STAGE_ATTENTION: whether each stream's feature attends over all stages so far, and with how many heads (unused when off). */
     public record AttentionConfig(boolean enabled, int heads) {
         public AttentionConfig {
             if (enabled && heads < 1) throw new IllegalArgumentException("CROSS_STAGE_ATTENTION: HEADS must be >= 1, got " + heads);
@@ -174,6 +176,8 @@ public record RoiHeadConfig(boolean classAgnostic, List<Integer> sharedFc, List<
     /**
      * LOSS_CONFIG: CLS_LOSS (BinaryCrossEntropy), REG_LOSS (smooth-l1), CORNER_LOSS_REGULARIZATION, the weights, and
      * IOU_VALID_THRESH (the IoU branch learns only RoIs whose IoU with their GT is at least this, CMF-IoU's 0.3).
+     * Without IOU_BRANCH, IOU_VALID_THRESH and rcnn_iou_weight have no effect; without CORNER_LOSS_REGULARIZATION,
+     * rcnn_corner_weight has none (as OpenPCDet's).
      */
     public record LossConfig(String clsLoss, String regLoss, boolean cornerLossRegularization, LossWeights lossWeights, double iouValidThresh) {
         public LossConfig {
