@@ -161,9 +161,10 @@ public final class KittiDetectionDataset implements DataLoader.Source<KittiDetec
             Tensor raw = dataset.points(id);
             KittiCalibration calib = dataset.calib(id);
             int[] hw = dataset.imageShape(id);
-            if (raw.size(1) < usedColumns.length)
+            int needed = java.util.Arrays.stream(usedColumns).max().orElse(-1) + 1; // a used feature past the file's columns
+            if (raw.size(1) < needed)
                 throw new IllegalArgumentException("KittiDetectionDataset: " + dataset.velodynePath(id) + " has " + raw.size(1)
-                        + " features, src_feature_list needs " + usedColumns.length);
+                        + " features, used_feature_list reads column " + (needed - 1) + " of src_feature_list");
             Tensor points = raw;
             if (config.fovPointsOnly()) points = selectRows(points, KittiInfos.fovMask(points, calib, hw));
             points = selectColumns(points, usedColumns);

@@ -68,6 +68,16 @@ class VoxelRcnnTest {
     }
 
     @Test
+    void aUsedFeaturePastTheFilesColumnsIsNamed() throws Exception {
+        // KITTI's files hold 4 columns; src_feature_list claims a fifth and used_feature_list reads it (column 4)
+        VoxelRcnnConfig cfg = VoxelRcnnConfig.load("voxel_rcnn_small", List.of("DATA_CONFIG.POINT_FEATURE_ENCODING.src_feature_list=[x, y, z, intensity, e]",
+                "DATA_CONFIG.POINT_FEATURE_ENCODING.used_feature_list=[x, y, z, e]"));
+        KittiDetectionDataset val = new KittiDetectionDataset(KittiDataset.open(root, "val"), cfg.classNames(), cfg.dataConfig(), false, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> val.get(0, 0));
+        assertTrue(e.getMessage().contains("has 4 features, used_feature_list reads column 4 of src_feature_list"), e.getMessage());
+    }
+
+    @Test
     void paperModelHasOpenPcdetNames() {
         VoxelRcnn m = new VoxelRcnn(VoxelRcnnConfig.load("voxel_rcnn_car", List.of()), new Generator(0));
         Map<String, ?> sd = m.stateDict();
