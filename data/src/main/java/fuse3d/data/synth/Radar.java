@@ -130,6 +130,10 @@ public final class Radar {
             case CYCLIST -> 0;
             case BARRIER -> 3;
             case TRAFFIC_CONE -> -6;
+            case BUS -> 18;
+            case TRAILER -> 16;
+            case CONSTRUCTION_VEHICLE -> 15;
+            case MOTORCYCLE -> 3;
         };
         return base + 6 * (Lidar.unit(Lidar.mix(h, 7)) - 0.5);
     }

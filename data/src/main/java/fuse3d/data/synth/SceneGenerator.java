@@ -17,7 +17,16 @@ public final class SceneGenerator {
     /** Ground clearance kept around the ego vehicle at the origin (nothing is placed inside this radius). */
     static final double EGO_CLEARANCE = 3.5;
 
-    public static Scene generate(long seed) {
+    /** The street of KITTI frames: the classes KITTI annotates (and its clutter); {@code generate(seed, false)}. */
+    public static Scene generate(long seed) { return generate(seed, false); }
+
+    /**
+     * The street of {@code seed}; with {@code allNuScenesClasses} it also holds buses, trailers, construction
+     * vehicles and motorcycles (nuScenes' and Occ3D's classes KITTI does not have). Those are drawn and placed
+     * after everything else, from the same random stream, so the rest of the street is the same either way and
+     * {@code generate(seed, false)} is exactly the KITTI street.
+     */
+    public static Scene generate(long seed, boolean allNuScenesClasses) {
         SplittableRandom r = new SplittableRandom(seed);
         double roadHalf = uniform(r, 5.5, 8.0);
         double roadY = uniform(r, -roadHalf + 2.0, roadHalf - 2.0); // the ego drives somewhere on the road
@@ -25,6 +34,7 @@ public final class SceneGenerator {
         Builder b = new Builder(r, slopeX, slopeY, roadY, roadHalf, kerb);
         b.statics();
         b.objects();
+        if (allNuScenesClasses) b.nuScenesObjects();
         return new Scene(seed, slopeX, slopeY, roadY, roadHalf, kerb, b.out);
     }
 
@@ -36,6 +46,7 @@ public final class SceneGenerator {
         final List<SceneObject> out = new ArrayList<>();
         final List<double[]> footprints = new ArrayList<>(); // {x, y, radius} of annotated objects and small statics
         final double[] sidewalks = new double[2]; // sidewalk width right (-y) and left (+y)
+        final List<double[]> rects = new ArrayList<>(); // footprint bounds of the nuScenes-only classes
 
         Builder(SplittableRandom r, double slopeX, double slopeY, double roadY, double roadHalf, double kerb) {
             this.r = r;
@@ -95,6 +106,56 @@ public final class SceneGenerator {
             for (int i = 0; i < cyclists; i++) place(ObjectClass.CYCLIST);
             for (int i = 0; i < barriers; i++) place(ObjectClass.BARRIER);
             for (int i = 0; i < cones; i++) place(ObjectClass.TRAFFIC_CONE);
+        }
+
+        /**
+         * The nuScenes-only classes: up to one bus, one trailer, one construction vehicle and two motorcycles, on
+         * the road like vehicles, parked at a kerb or in a lane.
+         */
+        void nuScenesObjects() {
+            int buses = r.nextInt(2), trailers = r.nextInt(2), construction = r.nextInt(2), motorcycles = r.nextInt(3);
+            for (int i = 0; i < buses; i++) placeOnRoad(ObjectClass.BUS, 0.3);
+            for (int i = 0; i < trailers; i++) placeOnRoad(ObjectClass.TRAILER, 0.75);
+            for (int i = 0; i < construction; i++) placeOnRoad(ObjectClass.CONSTRUCTION_VEHICLE, 0.6);
+            for (int i = 0; i < motorcycles; i++) placeOnRoad(ObjectClass.MOTORCYCLE, 0.4);
+        }
+
+        /**
+         * Places a vehicle of a nuScenes-only class on the road, at a kerb with probability {@code parked}, else in a
+         * lane, along the road in either direction. Long vehicles do not fit the footprint circles of
+         * {@link #place}: they keep clear by their axis-aligned footprint bounds (of everything placed here) and by
+         * the bounds' distance to the circles of everything else, and stay wholly on the road.
+         */
+        void placeOnRoad(ObjectClass cls, double parked) {
+            List<Part> parts = Shapes.of(cls, r);
+            double halfW = new SceneObject(0, cls, 0, 0, 0, 0, parts).bevBounds(0, 0)[3];
+            for (int attempt = 0; attempt < 40; attempt++) {
+                double x = r.nextDouble() < 0.8 ? uniform(r, 2, 70) : uniform(r, -50, 70);
+                double side = r.nextBoolean() ? 1 : -1;
+                double offset = r.nextDouble() < parked ? roadHalf - halfW - uniform(r, 0.2, 0.5) : uniform(r, 1.6, Math.max(1.6, roadHalf - halfW - 0.8));
+                double y = roadY + side * offset;
+                double heading = (side > 0 ? Math.PI : 0) + uniform(r, -0.08, 0.08) * (cls == ObjectClass.MOTORCYCLE ? 2 : 1);
+                double[] bb = new SceneObject(0, cls, x, y, 0, heading, parts).bevBounds();
+                double ex = Math.max(0, Math.max(bb[0], -bb[2])), ey = Math.max(0, Math.max(bb[1], -bb[3]));
+                if (Math.hypot(ex, ey) < EGO_CLEARANCE) continue;
+                if (bb[0] < 8 && bb[2] > -8 && bb[1] < 1.5 && bb[3] > -1.5) continue; // the ego lane close ahead and behind
+                if (bb[1] < roadY - roadHalf + 0.05 || bb[3] > roadY + roadHalf - 0.05) continue; // wholly on the road
+                if (!clear(bb)) continue;
+                add(cls, x, y, ground(x, y), heading, parts);
+                rects.add(bb);
+                return;
+            }
+        }
+
+        /** Whether footprint bounds keep 0.3 m from every footprint circle and every placed bounds. */
+        boolean clear(double[] bb) {
+            for (double[] f : footprints) {
+                double dx = Math.max(0, Math.max(bb[0] - f[0], f[0] - bb[2])), dy = Math.max(0, Math.max(bb[1] - f[1], f[1] - bb[3]));
+                if (Math.hypot(dx, dy) < f[2] + 0.3) return false;
+            }
+            for (double[] q : rects)
+                if (bb[0] < q[2] + 0.3 && q[0] < bb[2] + 0.3 && bb[1] < q[3] + 0.3 && q[1] < bb[3] + 0.3) return false;
+            return true;
         }
 
         /** Tries a few random spots for one object; gives up quietly when the street is full. */

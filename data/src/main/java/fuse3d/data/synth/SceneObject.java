@@ -79,6 +79,20 @@ public final class SceneObject {
         return Math.hypot(Math.max(-local[0], local[3]), Math.max(-local[1], local[4]));
     }
 
+    /**
+     * The scene-frame axis-aligned bounds {x min, y min, x max, y max} of the footprint (the tight local bounds
+     * turned by the heading) with its bottom centre at (px, py): tighter than the footprint circle for long
+     * vehicles along the road.
+     */
+    double[] bevBounds(double px, double py) {
+        double ex = Math.abs(cos) * Math.max(-local[0], local[3]) + Math.abs(sin) * Math.max(-local[1], local[4]);
+        double ey = Math.abs(sin) * Math.max(-local[0], local[3]) + Math.abs(cos) * Math.max(-local[1], local[4]);
+        return new double[] {px - ex, py - ey, px + ex, py + ey};
+    }
+
+    /** {@link #bevBounds(double, double)} where the object stands. */
+    double[] bevBounds() { return bevBounds(x, y); }
+
     /** The same object (parts and heading) under another id, its bottom centre moved to (x, y, z). */
     SceneObject placed(int newId, double nx, double ny, double nz) {
         return new SceneObject(newId, cls, nx, ny, nz, heading, parts);

@@ -289,7 +289,7 @@ public final class SyntheticNuScenes {
 
     /** Plans one scene from its seed: street, ego speed, movers, and its place in the global frame. */
     public static Plan plan(long seed, Config cfg) {
-        Scene street = SceneGenerator.generate(seed);
+        Scene street = SceneGenerator.generate(seed, true);
         SplittableRandom r = new SplittableRandom(Lidar.mix(seed, 99));
         double egoSpeed = SceneGenerator.uniform(r, 3, 8);
         double duration = (cfg.readings() - 1) * cfg.periodMicros() * 1e-6;
@@ -298,7 +298,9 @@ public final class SyntheticNuScenes {
         List<SceneObject> kept = new ArrayList<>();
         for (SceneObject o : street.objects()) {
             double rad = o.footprintRadius();
-            boolean inLane = Math.abs(o.cy()) < rad + 1.3 && o.cx() > x0 - rad - 3 && o.cx() < x1 + rad + 3;
+            double[] bb = o.bevBounds();
+            boolean inLane = bevOnly(o) ? bb[1] < 1.3 && bb[3] > -1.3 && bb[2] > x0 - 3 && bb[0] < x1 + 3
+                    : Math.abs(o.cy()) < rad + 1.3 && o.cx() > x0 - rad - 3 && o.cx() < x1 + rad + 3;
             if (!inLane) kept.add(o.placed(kept.size(), o.cx(), o.cy(), o.cz()));
         }
         Scene world = new Scene(street.seed(), street.slopeX(), street.slopeY(), street.roadY(), street.roadHalf(), street.kerb(), kept);
@@ -310,9 +312,14 @@ public final class SyntheticNuScenes {
                 case CAR, VAN, TRUCK -> SceneGenerator.uniform(r, 3, 10);
                 case PEDESTRIAN -> SceneGenerator.uniform(r, 0.8, 1.6);
                 case CYCLIST -> SceneGenerator.uniform(r, 2, 5);
-                default -> 0;
+                case BUS -> SceneGenerator.uniform(r, 3, 9);
+                case MOTORCYCLE -> SceneGenerator.uniform(r, 4, 11);
+                case TRAILER, CONSTRUCTION_VEHICLE -> SceneGenerator.uniform(r, 1.5, 5);
+                case BARRIER, TRAFFIC_CONE -> 0;
             };
-            if (speed == 0 || r.nextDouble() >= 0.5) continue;
+            // trailers and construction vehicles mostly stand (parked, at work)
+            double movingShare = o.cls() == ObjectClass.TRAILER || o.cls() == ObjectClass.CONSTRUCTION_VEHICLE ? 0.2 : 0.5;
+            if (speed == 0 || r.nextDouble() >= movingShare) continue;
             Mover m = new Mover(o.id(), speed * Math.cos(o.heading()), speed * Math.sin(o.heading()));
             if (pathIsFree(world, movers, m, o, duration, mid)) movers.put(o.id(), m);
         }
@@ -321,23 +328,57 @@ public final class SyntheticNuScenes {
         return new Plan(seed, cfg, world, Map.copyOf(movers), sceneToGlobal, yaw, egoSpeed, x0);
     }
 
+    /**
+     * The nuScenes-only classes (bus, trailer, construction vehicle, motorcycle), placed by their footprint bounds
+     * ({@link SceneObject#bevBounds}), keep clear by those bounds here too: a bus's footprint circle would
+     * reach over every lane. The other classes keep their footprint circles, apart from these.
+     */
+    static boolean bevOnly(SceneObject o) {
+        return o.cls() != null && switch (o.cls()) {
+            case BUS, TRAILER, CONSTRUCTION_VEHICLE, MOTORCYCLE -> true;
+            case CAR, VAN, TRUCK, PEDESTRIAN, CYCLIST, BARRIER, TRAFFIC_CONE -> false;
+        };
+    }
+
     /** Whether a mover keeps clear of every other object, the ego lane and the kerb over the whole scene. */
     private static boolean pathIsFree(Scene world, Map<Integer, Mover> movers, Mover m, SceneObject o, double duration, double mid) {
         double ri = o.footprintRadius();
+        boolean bev = bevOnly(o);
         int side = Integer.signum((int) Math.signum(Math.abs(o.cy() - world.roadY()) - world.roadHalf()));
         for (double t = 0; t <= duration + 1e-9; t += 0.25) {
             double dt = t - mid, x = o.cx() + m.vx() * dt, y = o.cy() + m.vy() * dt;
-            if (Math.abs(y) < ri + 1.3) return false;
-            double edge = Math.abs(y - world.roadY()) - world.roadHalf();
-            if (Math.signum(edge) != side || Math.abs(edge) < ri + 0.05) return false;
+            double[] bb = o.bevBounds(x, y);
+            if (bev ? bb[1] < 1.3 && bb[3] > -1.3 : Math.abs(y) < ri + 1.3) return false;
+            if (bev) {
+                if (bb[1] < world.roadY() - world.roadHalf() + 0.05 || bb[3] > world.roadY() + world.roadHalf() - 0.05) return false;
+            } else {
+                double edge = Math.abs(y - world.roadY()) - world.roadHalf();
+                if (Math.signum(edge) != side || Math.abs(edge) < ri + 0.05) return false;
+            }
             for (SceneObject q : world.objects()) {
                 if (q.id() == o.id()) continue;
                 Mover mq = movers.get(q.id());
                 double qx = q.cx() + (mq == null ? 0 : mq.vx() * dt), qy = q.cy() + (mq == null ? 0 : mq.vy() * dt);
-                if (Math.hypot(x - qx, y - qy) < ri + q.footprintRadius() + 0.3) return false;
+                if (bev || bevOnly(q)) { // a bounds mover keeps clear of the bounds of everything (a building's circle covers lanes)
+                    if (!apart(bev ? bb : null, x, y, ri, q.bevBounds(qx, qy), qx, qy, q.footprintRadius(), 0.3)) return false;
+                } else if (Math.hypot(x - qx, y - qy) < ri + q.footprintRadius() + 0.3) return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether two footprints keep {@code gap} apart, each given by its bounds {@code a} / {@code b} or, where
+     * those are null, by its circle about (x, y) of radius r.
+     */
+    private static boolean apart(double[] a, double ax, double ay, double ar, double[] b, double bx, double by, double br, double gap) {
+        if (a == null && b == null) return Math.hypot(ax - bx, ay - by) >= ar + br + gap;
+        if (a == null) return apart(b, bx, by, br, null, ax, ay, ar, gap);
+        if (b == null) {
+            double dx = Math.max(0, Math.max(a[0] - bx, bx - a[2])), dy = Math.max(0, Math.max(a[1] - by, by - a[3]));
+            return Math.hypot(dx, dy) >= br + gap;
+        }
+        return a[0] >= b[2] + gap || b[0] >= a[2] + gap || a[1] >= b[3] + gap || b[1] >= a[3] + gap;
     }
 
     /** {@link #write(Path, int, long, Config, Progress)} with {@link Config#defaults()}. */
@@ -637,10 +678,10 @@ public final class SyntheticNuScenes {
             double[] c = plan.sceneToGlobal().apply(b[0], b[1], b[2]);
             boolean moving = plan.moving(o.id());
             String attr = switch (o.cls()) {
-                case CAR, VAN, TRUCK -> moving ? "vehicle.moving" : "vehicle.parked";
+                case CAR, VAN, TRUCK, BUS, TRAILER, CONSTRUCTION_VEHICLE -> moving ? "vehicle.moving" : "vehicle.parked";
                 case PEDESTRIAN -> moving ? "pedestrian.moving" : "pedestrian.standing";
-                case CYCLIST -> "cycle.with_rider";
-                default -> null;
+                case CYCLIST, MOTORCYCLE -> "cycle.with_rider";
+                case BARRIER, TRAFFIC_CONE -> null;
             };
             String inst = instanceToken.computeIfAbsent(o.id(), id -> tb.token(16, s, id, 0));
             String token = tb.token(17, s, o.id(), reading);

@@ -130,6 +130,10 @@ public final class SyntheticOcc3d {
             case CYCLIST -> 2;
             case BARRIER -> 1;
             case TRAFFIC_CONE -> 8;
+            case BUS -> 3;
+            case CONSTRUCTION_VEHICLE -> 5;
+            case MOTORCYCLE -> 6;
+            case TRAILER -> 9;
         };
         return switch (m) {
             case BUILDING, POLE -> 15;
