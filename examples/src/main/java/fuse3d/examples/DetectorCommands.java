@@ -118,6 +118,11 @@ final class DetectorCommands {
                 description = "recompute BatchNorm statistics over N training batches before each evaluation and the last checkpoint (0: off; default ${DEFAULT-VALUE})")
         int preciseBn;
 
+        @Option(names = "--save-seconds", defaultValue = "300",
+                description = "inside an epoch, checkpoint to ckpt/latest_model.safetensors every N seconds, so --resume loses"
+                        + " at most that much (OpenPCDet's ckpt_save_time_interval; 0: only at epoch ends; default ${DEFAULT-VALUE})")
+        double saveSeconds;
+
         @Option(names = "--train-split", defaultValue = "train") String trainSplit;
 
         @Option(names = "--val-split", defaultValue = "val", description = "evaluation split; 'none' to skip evaluation") String valSplit;
@@ -128,7 +133,8 @@ final class DetectorCommands {
             VoxelRcnn net = model.model(cfg, ckpt);
             KittiDetectionDataset train = model.dataset(cfg, trainSplit, true);
             Trainer.Options opt = Trainer.Options.of(out).withGenerators(net.generators())
-                    .withMetadata(Map.of("config", model.config, "overrides", String.join(";", model.set))).withPreciseBn(preciseBn);
+                    .withMetadata(Map.of("config", model.config, "overrides", String.join(";", model.set))).withPreciseBn(preciseBn)
+                    .savingEvery(saveSeconds);
             if (!valSplit.equals("none"))
                 opt = opt.withEvaluator(KittiEvaluation.evaluator(model.dataset(cfg, valSplit, false), cfg.optimization().batchSizePerGpu(), model.workers,
                         out, System.err), evalEvery);

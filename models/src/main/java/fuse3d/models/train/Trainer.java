@@ -68,10 +68,15 @@ public final class Trainer {
      * @param stopAfter  stop after this epoch as if interrupted (0: run all NUM_EPOCHS)
      * @param preciseBn  before every evaluation and after the last epoch, recompute the BatchNorm statistics over
      *                   this many training batches ({@link PreciseBatchNorm}; 0: keep the running averages)
+     * @param saveEverySeconds inside an epoch, write {@code ckpt/latest_model.safetensors} when this many seconds
+     *                   have passed since the last checkpoint (OpenPCDet's ckpt_save_time_interval; 0: only per epoch)
+     * @param stopAfterIteration stop right after this iteration as if interrupted (0: no such stop)
      */
     public record Options(Path outDir, int evalEvery, Evaluator evaluator, Map<String, Generator> generators, Map<String, String> metadata,
-                          PrintStream progress, boolean terminal, int stopAfter, int preciseBn) {
+                          PrintStream progress, boolean terminal, int stopAfter, int preciseBn, double saveEverySeconds, long stopAfterIteration) {
         public Options {
+            if (!(saveEverySeconds >= 0)) throw new IllegalArgumentException("Trainer: saveEverySeconds must be >= 0, got " + saveEverySeconds);
+            if (stopAfterIteration < 0) throw new IllegalArgumentException("Trainer: stopAfterIteration must be >= 0, got " + stopAfterIteration);
             if (evalEvery < 0) throw new IllegalArgumentException("Trainer: evalEvery must be >= 0, got " + evalEvery);
             if (preciseBn < 0) throw new IllegalArgumentException("Trainer: preciseBn must be >= 0, got " + preciseBn);
             if (stopAfter < 0) throw new IllegalArgumentException("Trainer: stopAfter must be >= 0, got " + stopAfter);
@@ -81,20 +86,29 @@ public final class Trainer {
 
         /** Defaults: no evaluation, no generators, stderr (in place when it is a terminal), all epochs. */
         public static Options of(Path outDir) {
-            return new Options(outDir, 0, null, Map.of(), Map.of(), System.err, ProgressBar.stderrIsTerminal(), 0, 0);
+            return new Options(outDir, 0, null, Map.of(), Map.of(), System.err, ProgressBar.stderrIsTerminal(), 0, 0, 0, 0);
         }
 
-        public Options withEvaluator(Evaluator e, int every) { return new Options(outDir, every, e, generators, metadata, progress, terminal, stopAfter, preciseBn); }
+        public Options withEvaluator(Evaluator e, int every) { return new Options(outDir, every, e, generators, metadata, progress, terminal, stopAfter, preciseBn, saveEverySeconds, stopAfterIteration); }
 
-        public Options withGenerators(Map<String, Generator> g) { return new Options(outDir, evalEvery, evaluator, g, metadata, progress, terminal, stopAfter, preciseBn); }
+        public Options withGenerators(Map<String, Generator> g) { return new Options(outDir, evalEvery, evaluator, g, metadata, progress, terminal, stopAfter, preciseBn, saveEverySeconds, stopAfterIteration); }
 
-        public Options withMetadata(Map<String, String> m) { return new Options(outDir, evalEvery, evaluator, generators, m, progress, terminal, stopAfter, preciseBn); }
+        public Options withMetadata(Map<String, String> m) { return new Options(outDir, evalEvery, evaluator, generators, m, progress, terminal, stopAfter, preciseBn, saveEverySeconds, stopAfterIteration); }
 
-        public Options withProgress(PrintStream p, boolean term) { return new Options(outDir, evalEvery, evaluator, generators, metadata, p, term, stopAfter, preciseBn); }
+        public Options withProgress(PrintStream p, boolean term) { return new Options(outDir, evalEvery, evaluator, generators, metadata, p, term, stopAfter, preciseBn, saveEverySeconds, stopAfterIteration); }
 
-        public Options stoppingAfter(int epoch) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, epoch, preciseBn); }
+        public Options stoppingAfter(int epoch) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, epoch, preciseBn, saveEverySeconds, stopAfterIteration); }
 
-        public Options withPreciseBn(int batches) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, stopAfter, batches); }
+        public Options withPreciseBn(int batches) { return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, stopAfter, batches, saveEverySeconds, stopAfterIteration); }
+
+        /** Checkpoints inside an epoch every {@code seconds} ({@code latest_model}); 0: only at epoch ends. */
+        public Options savingEvery(double seconds) {
+            return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, stopAfter, preciseBn, seconds, stopAfterIteration);
+        }
+
+        public Options stoppingAfterIteration(long iteration) {
+            return new Options(outDir, evalEvery, evaluator, generators, metadata, progress, terminal, stopAfter, preciseBn, saveEverySeconds, iteration);
+        }
     }
 
     /** What a run ended with. */
@@ -142,6 +156,21 @@ public final class Trainer {
         for (int i = 0; i < epochs.length; i++) steps[i] = (long) epochs[i] * itersPerEpoch;
         long warmup = c.lrWarmup() ? (long) c.warmupEpoch() * itersPerEpoch : 0;
         return new OpenPcdetStepDecay(opt, steps, c.lrDecay(), c.lrClip(), warmup, c.lr() / c.divFactor());
+    }
+
+    /** The checkpoint written inside an epoch ({@link Options#saveEverySeconds}); removed once a later epoch checkpoint exists. */
+    public static final String LATEST = "latest_model.safetensors";
+
+    /** The metadata key of a checkpoint written inside an epoch: the batches of its epoch already trained. */
+    static final String BATCH_IN_EPOCH = "batch_in_epoch";
+
+    /**
+     * Where {@code --resume} continues: the checkpoint written inside an epoch when there is one (it is always the
+     * newer: an epoch checkpoint removes it), else the newest epoch checkpoint, else null.
+     */
+    public static Path resumeCheckpoint(Path outDir) throws IOException {
+        Path latest = outDir.resolve("ckpt").resolve(LATEST);
+        return Files.exists(latest) ? latest : latestCheckpoint(outDir);
     }
 
     /** The newest {@code checkpoint_epoch_<n>.safetensors} of a run folder, or null. */
@@ -199,14 +228,18 @@ public final class Trainer {
         int startEpoch = 0;
         long iteration = 0;
         ProgressBar bar = new ProgressBar(options.progress(), options.terminal());
-        Path ckptFile = resume ? latestCheckpoint(options.outDir()) : null;
+        Path ckptFile = resume ? resumeCheckpoint(options.outDir()) : null;
+        int startBatch = 0;
         if (ckptFile != null) {
             TrainingCheckpoint ck = TrainingCheckpoint.load(ckptFile);
             checkDataOrder(ck, ckptFile);
             ck.restore(model, optimizer, schedule, options.generators());
             startEpoch = (int) ck.epoch();
             iteration = ck.iteration();
-            bar.message("resumed from " + ckptFile + " (epoch " + startEpoch + ", iteration " + iteration + ")");
+            String inEpoch = ck.metadata().get(BATCH_IN_EPOCH);
+            if (inEpoch != null) startBatch = Integer.parseInt(inEpoch);
+            bar.message("resumed from " + ckptFile + " (epoch " + startEpoch + (startBatch > 0 ? " + " + startBatch + " batches" : "")
+                    + ", iteration " + iteration + ")");
         }
         Path log = options.outDir().resolve(LOG_FILE);
         Files.createDirectories(options.outDir());
@@ -221,8 +254,10 @@ public final class Trainer {
         try (BufferedWriter csv = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (int epoch = startEpoch; epoch < lastEpoch; epoch++) {
                 model.train();
-                try (DataLoader<?, Batch>.Epoch batches = loader.epoch(epoch)) {
-                    int it = 0;
+                int first = epoch == startEpoch ? startBatch : 0;
+                long lastSave = System.nanoTime();
+                try (DataLoader<?, Batch>.Epoch batches = loader.epoch(epoch, first)) {
+                    int it = first;
                     while (batches.hasNext()) {
                         Batch batch = batches.next();
                         schedule.setStep(iteration);
@@ -253,6 +288,15 @@ public final class Trainer {
                         long left = (long) (lastEpoch - epoch - 1) * iters + (iters - it);
                         bar.update(epoch + 1, epochs, it, iters, values, totalValue, lr, rate, left / rate);
                         last = values;
+                        if (options.saveEverySeconds() > 0 && batches.hasNext() && (System.nanoTime() - lastSave) / 1e9 >= options.saveEverySeconds()) {
+                            Map<String, String> meta = checkpointMetadata(iters, epochs);
+                            meta.put(BATCH_IN_EPOCH, Integer.toString(it));
+                            lastCkpt = options.outDir().resolve("ckpt").resolve(LATEST);
+                            TrainingCheckpoint.save(lastCkpt, model, optimizer, schedule, epoch, iteration, options.generators(), meta);
+                            lastSave = System.nanoTime();
+                        }
+                        if (options.stopAfterIteration() > 0 && iteration >= options.stopAfterIteration())
+                            return new Result(epoch, iteration, last, lastCkpt);
                     }
                 }
                 boolean lastOfRun = epoch + 1 == epochs;
@@ -269,12 +313,9 @@ public final class Trainer {
                     }
                 }
                 lastCkpt = options.outDir().resolve("ckpt").resolve("checkpoint_epoch_" + (epoch + 1) + ".safetensors");
-                Map<String, String> meta = new LinkedHashMap<>(options.metadata());
-                meta.put("loader_seed", Long.toString(loader.seed()));
-                meta.put("batch_size", Integer.toString(loader.batchSize()));
-                meta.put("batches_per_epoch", Integer.toString(iters));
-                meta.put("num_epochs", Integer.toString(epochs));
-                TrainingCheckpoint.save(lastCkpt, model, optimizer, schedule, epoch + 1, iteration, options.generators(), meta);
+                TrainingCheckpoint.save(lastCkpt, model, optimizer, schedule, epoch + 1, iteration, options.generators(), checkpointMetadata(iters, epochs));
+                // the in-epoch checkpoint is older now; resuming from it would redo work (correctly, but needlessly)
+                Files.deleteIfExists(options.outDir().resolve("ckpt").resolve(LATEST));
                 if (evaluate) {
                     model.eval();
                     try (GradMode.Scope ignored = GradMode.noGrad()) {
@@ -286,6 +327,16 @@ public final class Trainer {
             }
         }
         return new Result(lastEpoch, iteration, last, lastCkpt);
+    }
+
+    /** What every checkpoint records beside the state: the caller's metadata and the data order it was trained in. */
+    private Map<String, String> checkpointMetadata(int iters, int epochs) {
+        Map<String, String> meta = new LinkedHashMap<>(options.metadata());
+        meta.put("loader_seed", Long.toString(loader.seed()));
+        meta.put("batch_size", Integer.toString(loader.batchSize()));
+        meta.put("batches_per_epoch", Integer.toString(iters));
+        meta.put("num_epochs", Integer.toString(epochs));
+        return meta;
     }
 
     private void checkDataOrder(TrainingCheckpoint ck, Path file) {

@@ -35,6 +35,11 @@ class TrainerTest {
     record Run(List<String> rows, Map<String, Tensor> weights, long[] generator, String stderr, List<Integer> evaluated) {}
 
     static Run train(Path out, int workers, long modelSeed, int stopAfter, boolean resume, String optimizer, List<Integer> evaluated) throws Exception {
+        return train(out, workers, modelSeed, stopAfter, resume, optimizer, evaluated, o -> o);
+    }
+
+    static Run train(Path out, int workers, long modelSeed, int stopAfter, boolean resume, String optimizer, List<Integer> evaluated,
+                     java.util.function.UnaryOperator<Trainer.Options> tweak) throws Exception {
         KittiDataset ds = KittiDataset.open(SynthData.root(), "trainval");
         KittiDetectionDataset data = new KittiDetectionDataset(ds, SynthData.CLASSES, SynthData.config(AUG), true, 11);
         OptimizationConfig opt = optimization(optimizer);
@@ -48,7 +53,7 @@ class TrainerTest {
                         evaluated.add(epoch);
                     }, 1);
             if (stopAfter > 0) o = o.stoppingAfter(stopAfter);
-            new Trainer(det, opt, loader, o).train(resume);
+            new Trainer(det, opt, loader, tweak.apply(o)).train(resume);
         }
         List<String> rows = new ArrayList<>();
         for (String l : Files.readAllLines(out.resolve(Trainer.LOG_FILE))) rows.add(l.substring(0, l.lastIndexOf(','))); // drop seconds
@@ -83,6 +88,37 @@ class TrainerTest {
         for (String k : init.keySet())
             moved |= !java.util.Arrays.equals(init.get(k).toFloatArray(), straight.weights().get(k).toFloatArray());
         assertTrue(moved, "no weight changed in training");
+    }
+
+    /**
+     * A run cut in the middle of an epoch (after iteration 4 of 2 x 3) resumes from the checkpoint written inside the
+     * epoch and ends with the straight run's numbers; the epoch checkpoint that follows removes the in-epoch one.
+     */
+    @Test
+    void resumeInsideAnEpochContinuesWithIdenticalNumbers(@TempDir Path dir) throws Exception {
+        List<Integer> evalA = new ArrayList<>(), evalB = new ArrayList<>();
+        Run straight = train(dir.resolve("a"), 1, 1, 0, false, "adam_onecycle", evalA);
+        Run cut = train(dir.resolve("b"), 2, 1, 0, false, "adam_onecycle", evalB, o -> o.savingEvery(1e-9).stoppingAfterIteration(4));
+        assertEquals(1 + 4, cut.rows().size(), "header + 4 iterations");
+        Path latest = dir.resolve("b/ckpt").resolve(Trainer.LATEST);
+        assertEquals(latest, Trainer.resumeCheckpoint(dir.resolve("b")));
+        TrainingCheckpoint ck = TrainingCheckpoint.load(latest);
+        assertEquals(1, ck.epoch());
+        assertEquals(4, ck.iteration());
+        assertEquals("1", ck.metadata().get(Trainer.BATCH_IN_EPOCH));
+        // a fresh model with other weights: everything must come from the in-epoch checkpoint
+        Run resumed = train(dir.resolve("b"), 0, 99, 0, true, "adam_onecycle", evalB);
+        assertEquals(straight.rows(), resumed.rows());
+        for (String k : straight.weights().keySet())
+            assertArrayEquals(straight.weights().get(k).toFloatArray(), resumed.weights().get(k).toFloatArray(), k);
+        assertArrayEquals(straight.generator(), resumed.generator());
+        assertEquals(List.of(1, 2), evalB);
+        assertTrue(resumed.stderr().contains("resumed from " + latest + " (epoch 1 + 1 batches, iteration 4)"), resumed.stderr());
+        assertFalse(Files.exists(latest), "the epoch checkpoint removes the older in-epoch one");
+        assertEquals(dir.resolve("b/ckpt/checkpoint_epoch_2.safetensors"), Trainer.resumeCheckpoint(dir.resolve("b")));
+        // without savingEvery no in-epoch checkpoint is written
+        train(dir.resolve("c"), 0, 1, 0, false, "adam_onecycle", new ArrayList<>(), o -> o.stoppingAfterIteration(2));
+        assertFalse(Files.exists(dir.resolve("c/ckpt").resolve(Trainer.LATEST)));
     }
 
     @Test
