@@ -1,5 +1,6 @@
 package fuse3d.data;
 
+import fuse3d.tensor.io.ScratchDir;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,9 +120,7 @@ class FormatCorruptionProperties {
     @AfterContainer
     static void removeSpecimens() throws IOException {
         if (root == null) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        ScratchDir.deleteTree(root);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -504,8 +502,8 @@ class FormatCorruptionProperties {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            ScratchDir.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -287,6 +287,9 @@ public final class SyntheticNuScenes {
     /** LIDAR_TOP on the ego: 0.94 m ahead, 1.84 m up, x right and y forward. */
     public static final Pose LIDAR_TO_EGO = Pose.rotationZ(-Math.PI / 2).then(Pose.translation(0.94, 0, 1.84));
 
+    /** The plan of scene {@code scene} of the dataset {@link #write} writes from {@code seed}. */
+    public static Plan scenePlan(long seed, long scene, Config cfg) { return plan(Lidar.mix(seed, scene), cfg); }
+
     /** Plans one scene from its seed: street, ego speed, movers, and its place in the global frame. */
     public static Plan plan(long seed, Config cfg) {
         Scene street = SceneGenerator.generate(seed, true);
@@ -404,7 +407,7 @@ public final class SyntheticNuScenes {
         }
         Tables tb = new Tables(seed);
         for (int s = 0; s < scenes; s++) {
-            writeScene(out, tb, s, plan(Lidar.mix(seed, s), cfg));
+            writeScene(out, tb, s, scenePlan(seed, s, cfg));
             if (progress != null) progress.sceneDone(s + 1, scenes);
         }
         NuScenesTables t = tb.build();

@@ -86,7 +86,7 @@ public final class SyntheticOcc3d {
         int s = 0;
         for (NuScenesTables.Scene sc : t.scenes().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList()) {
             int index = Integer.parseInt(sc.name().substring("scene-".length()));
-            SyntheticNuScenes.Plan plan = SyntheticNuScenes.plan(Lidar.mix(seed, index), cfg);
+            SyntheticNuScenes.Plan plan = SyntheticNuScenes.scenePlan(seed, index, cfg);
             List<NuScenesTables.Sample> samples = t.samplesOfScene(sc.token());
             try {
                 IntStream.range(0, samples.size()).parallel().forEach(k -> {

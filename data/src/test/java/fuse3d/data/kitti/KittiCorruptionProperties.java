@@ -1,5 +1,6 @@
 package fuse3d.data.kitti;
 
+import fuse3d.tensor.io.ScratchDir;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -27,11 +28,7 @@ class KittiCorruptionProperties {
     void makeDir() throws IOException { dir = Files.createTempDirectory("kitti-corrupt"); }
 
     @AfterProperty
-    void removeDir() throws IOException {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    void removeDir() throws IOException { ScratchDir.deleteTree(dir); }
 
     interface Reader {
         void read(Path p) throws IOException;

@@ -1,5 +1,6 @@
 package fuse3d.data.nuscenes;
 
+import fuse3d.tensor.io.ScratchDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -143,9 +144,7 @@ class PointCloudFilesTest {
                 }
             }
         } finally {
-            try (var s = Files.walk(d)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ScratchDir.deleteTree(d);
         }
     }
 

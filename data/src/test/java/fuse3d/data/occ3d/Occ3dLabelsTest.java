@@ -1,5 +1,6 @@
 package fuse3d.data.occ3d;
 
+import fuse3d.tensor.io.ScratchDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -71,9 +72,7 @@ class Occ3dLabelsTest {
             l.writeGdfusionPrediction(g);
             assertEquals(l.withoutMasks(), Occ3dLabels.readPrediction(g));
         } finally {
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ScratchDir.deleteTree(dir);
         }
     }
 
@@ -154,9 +153,7 @@ class Occ3dLabelsTest {
                 assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
             }
         } finally {
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ScratchDir.deleteTree(dir);
         }
     }
 

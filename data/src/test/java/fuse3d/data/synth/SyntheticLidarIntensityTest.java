@@ -113,7 +113,7 @@ class SyntheticLidarIntensityTest {
 
     @Test
     void nuScenesRoadAgainstTheRealKeyFrame() throws Exception {
-        SyntheticNuScenes.Plan plan = SyntheticNuScenes.plan(Lidar.mix(3, 0), new SyntheticNuScenes.Config(1, 0, 60));
+        SyntheticNuScenes.Plan plan = SyntheticNuScenes.scenePlan(3, 0, new SyntheticNuScenes.Config(1, 0, 60));
         double synthetic = nuScenesRoadMedian(SyntheticNuScenes.pcd(plan.scan(0)).toFloatArray());
         System.out.printf("synthetic nuScenes road intensity median %.0f%n", synthetic);
         assertTrue(synthetic >= 8 && synthetic <= 20, "synthetic nuScenes road median " + synthetic);

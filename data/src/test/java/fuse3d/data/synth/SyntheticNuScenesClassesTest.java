@@ -190,7 +190,7 @@ class SyntheticNuScenesClassesTest {
         assertEquals(List.of("bus", "construction_vehicle", "motorcycle", "trailer"),
                 want.stream().sorted().map(fuse3d.data.occ3d.Occ3d.CLASS_NAMES::get).toList());
         for (long s = 0; s < 5 && !seen.containsAll(want); s++) {
-            Occ3dLabels labels = SyntheticOcc3d.labels(SyntheticNuScenes.plan(Lidar.mix(11, s), cfg), 0);
+            Occ3dLabels labels = SyntheticOcc3d.labels(SyntheticNuScenes.scenePlan(11, s, cfg), 0);
             for (int i = 0; i < labels.size(); i++) if (want.contains(labels.label(i))) seen.add(labels.label(i));
         }
         assertEquals(want, seen);

@@ -43,12 +43,12 @@ class SyntheticNuScenesSensorsTest {
     static void write() throws IOException {
         SyntheticNuScenes.write(root, 1, SEED, CFG, null);
         tables = NuScenesTables.load(root, SyntheticNuScenes.VERSION);
-        plan = SyntheticNuScenes.plan(Lidar.mix(SEED, 0), CFG);
+        plan = SyntheticNuScenes.scenePlan(SEED, 0, CFG);
     }
 
     static long seedWithMovingReturns() {
         for (long seed = 1; seed <= 64; seed++) {
-            SyntheticNuScenes.Plan p = SyntheticNuScenes.plan(Lidar.mix(seed, 0), CFG);
+            SyntheticNuScenes.Plan p = SyntheticNuScenes.scenePlan(seed, 0, CFG);
             int moving = 0, still = 0;
             for (int k = 0; k < CFG.keyframes(); k++)
                 for (int r = 0; r < NuScenesRig.RADARS.size(); r++) {

@@ -45,7 +45,7 @@ class SyntheticNuScenesSweepsTest {
     static void write() throws IOException {
         SyntheticNuScenes.write(root, 1, SEED, CFG, null);
         tables = NuScenesTables.load(root, SyntheticNuScenes.VERSION);
-        plan = SyntheticNuScenes.plan(Lidar.mix(SEED, 0), CFG);
+        plan = SyntheticNuScenes.scenePlan(SEED, 0, CFG);
         CHANNELS.clear();
         CHANNELS.add("LIDAR_TOP");
         for (NuScenesRig.CameraMount c : NuScenesRig.CAMERAS) CHANNELS.add(c.channel());

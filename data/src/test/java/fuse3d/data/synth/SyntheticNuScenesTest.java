@@ -55,7 +55,7 @@ class SyntheticNuScenesTest {
         // LiDAR at every reading, six cameras at every key frame, five radars at every 13 Hz capture
         int rows = 0;
         for (int s = 0; s < 2; s++) {
-            SyntheticNuScenes.Plan plan = SyntheticNuScenes.plan(Lidar.mix(SEED, s), CFG);
+            SyntheticNuScenes.Plan plan = SyntheticNuScenes.scenePlan(SEED, s, CFG);
             rows += CFG.readings() + CFG.keyframes() * NuScenesRig.CAMERAS.size();
             for (int r = 0; r < NuScenesRig.RADARS.size(); r++) rows += plan.radarCaptures(r).size();
         }

@@ -35,7 +35,7 @@ class SyntheticOcc3dTest {
 
     @BeforeAll
     static void build() {
-        plan = SyntheticNuScenes.plan(Lidar.mix(5, 0), CFG);
+        plan = SyntheticNuScenes.scenePlan(5, 0, CFG);
         labels = SyntheticOcc3d.labels(plan, 0);
         scene = plan.sceneAt(0);
         ego = plan.egoToScene(0).translationVector();

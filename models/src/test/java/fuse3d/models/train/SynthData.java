@@ -1,5 +1,6 @@
 package fuse3d.models.train;
 
+import fuse3d.tensor.io.ScratchDir;
 import fuse3d.data.synth.SyntheticKitti;
 import fuse3d.models.config.ConfigBinder;
 import fuse3d.models.config.ConfigSource;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -50,8 +50,8 @@ final class SynthData {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            ScratchDir.deleteTree(dir);
         } catch (IOException ignored) {
             // best effort at exit
         }

@@ -23,10 +23,13 @@ public final class ScratchDir implements AutoCloseable {
 
     /** Deletes the folder and its contents (deepest first); a folder already gone is fine. */
     @Override
-    public void close() throws IOException {
-        if (!Files.exists(path)) return;
+    public void close() throws IOException { deleteTree(path); }
+
+    /** Deletes {@code dir} and everything in it (deepest first); a folder already gone is fine. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
         List<Path> all;
-        try (Stream<Path> walk = Files.walk(path)) {
+        try (Stream<Path> walk = Files.walk(dir)) {
             all = walk.sorted(Comparator.reverseOrder()).toList();
         }
         for (Path p : all) Files.deleteIfExists(p);
